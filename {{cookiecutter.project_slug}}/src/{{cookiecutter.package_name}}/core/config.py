@@ -1,0 +1,82 @@
+"""Settings, read once from the environment and validated before the app starts."""
+
+import json
+from enum import StrEnum
+from typing import Annotated, Self
+
+from pydantic import Field, PostgresDsn, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_SECRET_KEY = "change-me-local-only-secret-key-0123456789"  # noqa: S105 - refused outside local
+MIN_SECRET_KEY_LENGTH = 32
+
+
+class Environment(StrEnum):
+    """Where the service runs; everything but `local` gets the strict checks."""
+
+    LOCAL = "local"
+    TEST = "test"
+    STAGING = "staging"
+    PRODUCTION = "production"
+
+
+class Settings(BaseSettings):
+    """Every setting the service reads, from the environment or `.env`."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+
+    environment: Environment = Environment.LOCAL
+    debug: bool = False
+    database_url: PostgresDsn = PostgresDsn(
+        "postgresql+asyncpg://postgres:postgres@localhost:5432/{{ cookiecutter.package_name }}"
+    )
+    database_pool_size: int = Field(default=10, ge=1)
+    database_connect_timeout_seconds: float = Field(default=3.0, gt=0)
+    database_statement_timeout_seconds: float = Field(default=8.0, gt=0)
+    secret_key: SecretStr = Field(
+        default=SecretStr(DEFAULT_SECRET_KEY), min_length=MIN_SECRET_KEY_LENGTH
+    )
+    jwt_issuer: str = "{{ cookiecutter.project_slug }}"
+    jwt_audience: str = "{{ cookiecutter.project_slug }}-api"
+    access_token_expire_minutes: int = Field(default=15, ge=1)
+    refresh_token_expire_days: int = Field(default=14, ge=1)
+    cors_origins: Annotated[list[str], NoDecode] = []
+    cors_allow_credentials: bool = False
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1)
+    log_json: bool = True
+
+    @field_validator("database_url", mode="before")
+    @classmethod
+    def _use_asyncpg_driver(cls, value: object) -> object:
+        """Accept a plain `postgresql://` URL and point it at the asyncpg driver."""
+        if isinstance(value, str):
+            for prefix in ("postgresql://", "postgres://"):
+                if value.startswith(prefix):
+                    return "postgresql+asyncpg://" + value.removeprefix(prefix)
+        return value
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        """Read `CORS_ORIGINS` as a comma-separated list or a JSON list."""
+        if isinstance(value, str):
+            if value.lstrip().startswith("["):
+                return json.loads(value)
+            return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_production_config(self) -> Self:
+        """Outside `local`, refuse settings that are only acceptable on a laptop."""
+        if self.environment is Environment.LOCAL:
+            return self
+        if self.secret_key.get_secret_value() == DEFAULT_SECRET_KEY:
+            msg = "SECRET_KEY must be set to a random value outside the local environment"
+            raise ValueError(msg)
+        if self.debug:
+            msg = "DEBUG must be off outside the local environment"
+            raise ValueError(msg)
+        if self.cors_allow_credentials and "*" in self.cors_origins:
+            msg = "CORS_ORIGINS may not contain '*' when CORS_ALLOW_CREDENTIALS is on"
+            raise ValueError(msg)
+        return self

@@ -1,0 +1,94 @@
+"""Exception handlers: every error leaves the app as problem+json, nothing leaks."""
+
+from collections.abc import Callable, Coroutine
+from http import HTTPStatus
+from typing import Any
+
+import structlog
+from asgi_correlation_id import correlation_id
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
+
+from {{ cookiecutter.package_name }}.core.database import DATABASE_UNAVAILABLE_ERRORS
+from {{ cookiecutter.package_name }}.core.errors import AppError, ServiceUnavailableError
+from {{ cookiecutter.package_name }}.core.problems import FieldError, ProblemResponse, problem_response
+
+logger = structlog.stdlib.get_logger(__name__)
+
+
+async def handle_app_error(request: Request, exc: AppError) -> ProblemResponse:
+    """A domain error raised on purpose by a service or dependency."""
+    return problem_response(
+        status=exc.status_code,
+        detail=exc.detail,
+        instance=request.url.path,
+        headers=dict(exc.headers),
+    )
+
+
+async def handle_http_error(request: Request, exc: HTTPException) -> ProblemResponse:
+    """Starlette's and FastAPI's own HTTP errors, router 404 and 405 included."""
+    # FastAPI's HTTPException allows any JSON as detail; only text is a problem `detail`.
+    raw_detail: object = exc.detail
+    detail = raw_detail if isinstance(raw_detail, str) else HTTPStatus(exc.status_code).phrase
+    return problem_response(
+        status=exc.status_code, detail=detail, instance=request.url.path, headers=exc.headers
+    )
+
+
+async def handle_validation_error(request: Request, exc: RequestValidationError) -> ProblemResponse:
+    """A 422 listing each invalid field without echoing the submitted values."""
+    errors = [
+        FieldError(loc=list(error["loc"]), msg=error["msg"], type=error["type"])
+        for error in exc.errors()
+    ]
+    return problem_response(
+        status=HTTPStatus.UNPROCESSABLE_ENTITY,
+        detail="The request is invalid; see `errors`.",
+        instance=request.url.path,
+        errors=errors,
+    )
+
+
+async def handle_database_unavailable(request: Request, exc: Exception) -> ProblemResponse:
+    """The database is down or too slow: 503 so clients retry, never a 500."""
+    logger.warning("database unavailable", error_type=type(exc).__name__)
+    return problem_response(
+        status=ServiceUnavailableError.status_code,
+        detail=ServiceUnavailableError.description,
+        instance=request.url.path,
+        headers={"Retry-After": "5"},
+    )
+
+
+async def handle_unexpected_error(request: Request, exc: Exception) -> ProblemResponse:
+    """Log the bug with its traceback; answer a bare 500 that reveals nothing.
+
+    This runs in Starlette's outermost middleware, outside the request-id
+    middleware, so the X-Request-ID header is set here.
+    """
+    logger.error("unhandled exception", exc_info=exc, path=request.url.path)
+    request_id = correlation_id.get() or ""
+    return problem_response(
+        status=HTTPStatus.INTERNAL_SERVER_ERROR,
+        detail="An unexpected error occurred. Quote the request id when reporting it.",
+        instance=request.url.path,
+        headers={"X-Request-ID": request_id},
+    )
+
+
+ExceptionHandler = Callable[[Request, Any], Coroutine[Any, Any, Response]]
+
+
+def exception_handlers() -> dict[int | type[Exception], ExceptionHandler]:
+    """The handlers for the app factory; the `Exception` one lands in ServerErrorMiddleware."""
+    handlers: dict[int | type[Exception], ExceptionHandler] = {
+        AppError: handle_app_error,
+        HTTPException: handle_http_error,
+        RequestValidationError: handle_validation_error,
+        Exception: handle_unexpected_error,
+    }
+    handlers.update(dict.fromkeys(DATABASE_UNAVAILABLE_ERRORS, handle_database_unavailable))
+    return handlers

@@ -1,0 +1,1 @@
+"""Reusable `Depends` providers, exported as `Annotated` aliases for handlers."""

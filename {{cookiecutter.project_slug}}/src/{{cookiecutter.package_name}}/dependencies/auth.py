@@ -1,0 +1,37 @@
+"""The current user, from a bearer access token: the one dependency that protects routes."""
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordBearer
+
+from {{ cookiecutter.package_name }}.core.tokens import InvalidTokenError, TokenCodec, TokenType
+from {{ cookiecutter.package_name }}.dependencies.database import SessionDep
+from {{ cookiecutter.package_name }}.models import User
+from {{ cookiecutter.package_name }}.services import users
+
+# Missing or non-bearer credentials get 401 with `WWW-Authenticate: Bearer` here.
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token")
+
+
+async def get_token_codec(request: Request) -> TokenCodec:
+    """The process-wide `TokenCodec` the app factory created."""
+    codec: TokenCodec = request.app.state.token_codec
+    return codec
+
+
+TokenCodecDep = Annotated[TokenCodec, Depends(get_token_codec)]
+
+
+async def get_current_user(
+    token: Annotated[str, Depends(oauth2_scheme)], codec: TokenCodecDep, session: SessionDep
+) -> User:
+    """The active user the access token names; anything less is a 401."""
+    claims = codec.decode(token, expected_type=TokenType.ACCESS)
+    user = await users.get(session, user_id=claims.subject)
+    if user is None or not user.is_active:
+        raise InvalidTokenError
+    return user
+
+
+CurrentUser = Annotated[User, Depends(get_current_user)]

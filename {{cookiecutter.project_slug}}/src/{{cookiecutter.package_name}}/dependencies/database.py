@@ -1,0 +1,36 @@
+"""The request's database session: the one place a transaction is committed."""
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from {{ cookiecutter.package_name }}.core.database import Database
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+async def get_database(request: Request) -> Database:
+    """The process-wide `Database` the app factory created."""
+    database: Database = request.app.state.database
+    return database
+
+
+async def get_session(
+    request: Request, database: Annotated[Database, Depends(get_database)]
+) -> AsyncIterator[AsyncSession]:
+    """One session per request; writes commit once, after the handler, before the response.
+
+    Declared with `scope="function"` (see `SessionDep`), so a failed commit
+    becomes an error response instead of a 2xx already sent. Safe methods get
+    an autocommit session: a read needs no BEGIN/COMMIT.
+    """
+    read_only = request.method in SAFE_METHODS
+    async with database.session(read_only=read_only) as session:
+        yield session
+        if not read_only:
+            await session.commit()
+
+
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]

@@ -1,0 +1,74 @@
+"""The app factory; `app` is what uvicorn serves."""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from uuid import UUID
+
+from asgi_correlation_id import CorrelationIdMiddleware
+from fastapi import FastAPI
+from starlette.middleware.cors import CORSMiddleware
+
+from {{ cookiecutter.package_name }}.core.config import Settings
+from {{ cookiecutter.package_name }}.core.database import Database
+from {{ cookiecutter.package_name }}.core.handlers import exception_handlers
+from {{ cookiecutter.package_name }}.core.logging import configure_logging
+from {{ cookiecutter.package_name }}.core.middleware import BodySizeLimitMiddleware
+from {{ cookiecutter.package_name }}.core.openapi import ProblemDocumentingFastAPI
+from {{ cookiecutter.package_name }}.core.tokens import TokenCodec
+from {{ cookiecutter.package_name }}.routers import health
+from {{ cookiecutter.package_name }}.routers.api import api_router
+
+
+def is_uuid(value: str) -> bool:
+    """Whether an incoming X-Request-ID is a UUID (any version) and may be kept."""
+    try:
+        UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Release the connection pool at shutdown."""
+    yield
+    database: Database = app.state.database
+    await database.dispose()
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app; everything that can be done once is done here, not per request."""
+    settings = settings or Settings()
+    configure_logging(
+        json_logs=settings.log_json, level=logging.DEBUG if settings.debug else logging.INFO
+    )
+    app = ProblemDocumentingFastAPI(
+        title="{{ cookiecutter.project_name }}",
+        description="{{ cookiecutter.description }}",
+        version="0.1.0",
+        lifespan=lifespan,
+        exception_handlers=exception_handlers(),
+    )
+    app.state.database = Database(settings)
+    app.state.token_codec = TokenCodec.from_settings(settings)
+
+    # Added innermost first: the request id wraps everything, so every log line has it.
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_credentials=settings.cors_allow_credentials,
+            allow_methods=["*"],
+            allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+            expose_headers=["Location", "X-Request-ID"],
+        )
+    app.add_middleware(CorrelationIdMiddleware, validator=is_uuid)
+
+    app.include_router(health.router)
+    app.include_router(api_router)
+    return app
+
+
+app = create_app()

@@ -1,0 +1,1 @@
+"""HTTP only: paths, status codes, response models. Each handler makes one service call."""

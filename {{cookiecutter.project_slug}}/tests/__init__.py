@@ -1,0 +1,1 @@
+"""The test suite: real requests against the real app and a real PostgreSQL."""

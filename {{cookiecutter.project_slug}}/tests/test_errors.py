@@ -1,0 +1,143 @@
+"""One error format (house rule R5): RFC 9457 problem+json, with a request id, leaking nothing."""
+
+import json
+from collections.abc import AsyncIterator
+from uuid import UUID, uuid4
+
+import pytest
+from fastapi import FastAPI
+from httpx import ASGITransport, AsyncClient
+
+from {{ cookiecutter.package_name }}.core.config import Settings
+from {{ cookiecutter.package_name }}.main import create_app
+
+PROBLEM_KEYS = {"type", "title", "status", "detail", "instance", "request_id"}
+
+
+def assert_problem(response_json: dict[str, object], status: int, path: str) -> None:
+    assert set(response_json) >= PROBLEM_KEYS
+    assert response_json["status"] == status
+    assert response_json["type"] == "about:blank"
+    assert response_json["instance"] == path
+
+
+async def test_unknown_path_is_a_problem_404(client: AsyncClient) -> None:
+    response = await client.get("/nowhere")
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+    assert_problem(response.json(), 404, "/nowhere")
+
+
+async def test_wrong_method_is_a_problem_405_with_allow(client: AsyncClient, app: FastAPI) -> None:
+    path = app.url_path_for("live")
+    response = await client.delete(path)
+    assert response.status_code == 405
+    assert "GET" in response.headers["allow"]
+    assert_problem(response.json(), 405, path)
+
+
+async def test_422_lists_fields_but_never_echoes_the_input(
+    client: AsyncClient, app: FastAPI
+) -> None:
+    secret = "hunter2-not-long"
+    path = app.url_path_for("register")
+    response = await client.post(
+        path, json={"email": "not-an-email", "password": secret, "full_name": "x" * 300}
+    )
+    assert response.status_code == 422
+    body = response.json()
+    assert_problem(body, 422, path)
+    assert {tuple(error["loc"]) for error in body["errors"]} == {
+        ("body", "email"),
+        ("body", "full_name"),
+    }
+    assert all(set(error) == {"loc", "msg", "type"} for error in body["errors"])
+    assert secret not in response.text
+    assert "not-an-email" not in response.text
+
+
+async def test_malformed_json_is_a_problem_422(client: AsyncClient, app: FastAPI) -> None:
+    response = await client.post(
+        app.url_path_for("register"),
+        content=b'{"email": ',
+        headers={"content-type": "application/json"},
+    )
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_well_formed_request_id_is_kept(client: AsyncClient, app: FastAPI) -> None:
+    request_id = str(uuid4())
+    response = await client.get(app.url_path_for("live"), headers={"X-Request-ID": request_id})
+    assert response.headers["x-request-id"] == request_id
+
+
+async def test_malformed_request_id_is_replaced(client: AsyncClient) -> None:
+    response = await client.get("/nowhere", headers={"X-Request-ID": "'; drop table users; --"})
+    request_id = response.headers["x-request-id"]
+    assert UUID(request_id).version == 4
+    assert response.json()["request_id"] == request_id
+
+
+async def test_r5_unexpected_exception_is_a_bare_500_logged_with_the_request_id(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    app = create_app(settings)
+
+    @app.get("/_test/boom")
+    async def boom() -> None:
+        """Fail the way a bug would."""
+        msg = "db password is hunter2"
+        raise RuntimeError(msg)
+
+    transport = ASGITransport(app=app, raise_app_exceptions=False)
+    async with AsyncClient(transport=transport, base_url="http://test") as client:
+        response = await client.get("/_test/boom")
+
+    assert response.status_code == 500
+    assert response.headers["content-type"] == "application/problem+json"
+    assert_problem(response.json(), 500, "/_test/boom")
+    assert "hunter2" not in response.text
+    assert "Traceback" not in response.text
+    assert "RuntimeError" not in response.text
+    request_id = response.headers["x-request-id"]
+    assert response.json()["request_id"] == request_id
+    log_lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line]
+    errors = [line for line in log_lines if line.get("event") == "unhandled exception"]
+    assert errors, "R5: the 500 was not logged"
+    assert errors[0]["request_id"] == request_id
+
+
+@pytest.fixture
+async def small_body_client(settings: Settings) -> AsyncIterator[tuple[AsyncClient, FastAPI]]:
+    app = create_app(settings.model_copy(update={"max_body_bytes": 1024}))
+    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client:
+        yield client, app
+
+
+async def test_declared_oversized_body_is_413(
+    small_body_client: tuple[AsyncClient, FastAPI],
+) -> None:
+    client, app = small_body_client
+    path = app.url_path_for("register")
+    response = await client.post(
+        path, content=b"x" * 2048, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 413
+    assert_problem(response.json(), 413, path)
+
+
+async def test_streamed_oversized_body_is_413(
+    small_body_client: tuple[AsyncClient, FastAPI],
+) -> None:
+    client, app = small_body_client
+
+    async def chunks() -> AsyncIterator[bytes]:
+        for _ in range(4):
+            yield b"x" * 512
+
+    response = await client.post(
+        app.url_path_for("register"), content=chunks(), headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 413
+    assert response.headers["content-type"] == "application/problem+json"

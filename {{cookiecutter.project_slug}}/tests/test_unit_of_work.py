@@ -1,0 +1,95 @@
+"""One transaction per request, committed in one place, before the response is sent."""
+
+import asyncio
+
+import pytest
+from fastapi import FastAPI
+from httpx import ASGITransport, AsyncClient
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from {{ cookiecutter.package_name }}.core.config import Settings
+from {{ cookiecutter.package_name }}.core.database import Database
+from {{ cookiecutter.package_name }}.main import create_app
+from {{ cookiecutter.package_name }}.models import Todo
+
+
+async def test_a_failed_commit_never_answers_2xx(
+    app: FastAPI, auth_headers: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def failing_commit(_session: AsyncSession) -> None:
+        msg = "commit failed"
+        raise RuntimeError(msg)
+
+    monkeypatch.setattr(AsyncSession, "commit", failing_commit)
+    transport = ASGITransport(app=app, raise_app_exceptions=False)
+    async with AsyncClient(transport=transport, base_url="http://test") as client:
+        response = await client.post(
+            app.url_path_for("create_todo"), json={"title": "lost"}, headers=auth_headers
+        )
+    assert response.status_code == 500
+
+
+async def _transaction_start_times(session: AsyncSession) -> tuple[object, object]:
+    first = (await session.execute(text("SELECT now()"))).scalar_one()
+    await asyncio.sleep(0.01)
+    second = (await session.execute(text("SELECT now()"))).scalar_one()
+    return first, second
+
+
+@pytest.mark.usefixtures("migrated_engine")
+async def test_reads_run_without_a_transaction_and_writes_in_one(settings: Settings) -> None:
+    """`now()` is the transaction's start: it moves between reads, not within a write."""
+    database = Database(settings)
+    try:
+        async with database.session(read_only=True) as reader:
+            first, second = await _transaction_start_times(reader)
+            assert first != second
+        async with database.session(read_only=False) as writer:
+            first, second = await _transaction_start_times(writer)
+            assert first == second
+    finally:
+        await database.dispose()
+
+
+@pytest.mark.usefixtures("migrated_engine")
+async def test_write_requests_are_committed(settings: Settings) -> None:
+    """Against the real session dependency, without the test transaction: data persists."""
+    app = create_app(settings)
+    email = "committed@example.com"
+    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client:
+        registered = await client.post(
+            app.url_path_for("register"),
+            json={"email": email, "password": "long enough pw", "full_name": "Committed"},
+        )
+        token = await client.post(
+            app.url_path_for("token"), data={"username": email, "password": "long enough pw"}
+        )
+        headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
+        created = await client.post(
+            app.url_path_for("create_todo"), json={"title": "kept"}, headers=headers
+        )
+    assert (registered.status_code, created.status_code) == (201, 201)
+
+    database: Database = app.state.database
+    async with database.session(read_only=False) as session:
+        count = await session.scalar(select(func.count()).select_from(Todo))
+        assert count == 1
+        await session.execute(text("TRUNCATE users CASCADE"))
+        await session.commit()
+    async with app.router.lifespan_context(app):
+        pass  # shutdown disposes the pool
+
+
+async def test_cors_allows_only_configured_origins(settings: Settings) -> None:
+    app = create_app(settings.model_copy(update={"cors_origins": ["https://app.example"]}))
+    preflight = {"Access-Control-Request-Method": "POST"}
+    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client:
+        allowed = await client.options(
+            "/api/v1/todos", headers={**preflight, "Origin": "https://app.example"}
+        )
+        refused = await client.options(
+            "/api/v1/todos", headers={**preflight, "Origin": "https://evil.example"}
+        )
+    assert allowed.headers["access-control-allow-origin"] == "https://app.example"
+    assert "access-control-allow-origin" not in refused.headers
