@@ -1,7 +1,9 @@
 """Offset pagination shared by every list endpoint."""
 
+{% if cookiecutter.python_version == "3.11" -%}
 from typing import Generic, TypeVar
 
+{% endif -%}
 from pydantic import BaseModel, Field
 
 from {{ cookiecutter.package_name }}.schemas.base import InputSchema
@@ -17,10 +19,14 @@ class PageQuery(InputSchema):
     offset: int = Field(default=0, ge=0, le=MAX_OFFSET)
 
 
+{% if cookiecutter.python_version == "3.11" -%}
 ItemT = TypeVar("ItemT")
 
 
-class Page(BaseModel, Generic[ItemT]):  # noqa: UP046 - PEP 695 syntax needs Python 3.12
+class Page(BaseModel, Generic[ItemT]):
+{%- else -%}
+class Page[ItemT](BaseModel):
+{%- endif %}
     """One page of items and the total across all pages."""
 
     items: list[ItemT]
