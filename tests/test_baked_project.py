@@ -12,9 +12,15 @@ from tests.baking import bake_project, run_make
 
 @pytest.mark.slow
 @pytest.mark.timeout(1800)
-@pytest.mark.parametrize("python_version", python_versions())
-def test_make_check_passes(tmp_path: Path, python_version: str) -> None:
-    project = bake_project(tmp_path, python_version=python_version)
+@pytest.mark.parametrize(
+    "answers",
+    [
+        *(pytest.param({"python_version": version}, id=f"python-{version}") for version in python_versions()),
+        pytest.param({"project_name": "Acme Tasks"}, id="acme-tasks"),
+    ],
+)
+def test_make_check_passes(tmp_path: Path, answers: dict[str, str]) -> None:
+    project = bake_project(tmp_path, **answers)
     result = run_make(project, "check")
     if result.returncode != 0:
-        pytest.fail(f"make check failed on Python {python_version}:\n{result.stdout}", pytrace=False)
+        pytest.fail(f"make check failed for {answers}:\n{result.stdout}", pytrace=False)

@@ -1,0 +1,212 @@
+"""Each house rule bites: break it in one small edit and the baked project's `make check` fails.
+
+Every mutant is a copy of one bake with a single rule broken. The test
+asserts that `make check` fails and that its output names the broken rule;
+`test_baked_project.py` runs the same command on the unbroken bake in the
+same run. An edit whose target text is gone fails loudly, so a template
+change cannot turn a mutant into a silent no-op.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from tests.baking import BakedProject, bake_project, run_make
+
+PACKAGE = "src/todo_service"  # the default answers' package
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Replace ``old`` (which must occur exactly once) with ``new`` in ``path``."""
+
+    path: str
+    old: str
+    new: str
+
+    def apply(self, root: Path) -> None:
+        """Apply the edit under ``root``, refusing an ambiguous or stale target."""
+        target = root / self.path
+        text = target.read_text(encoding="utf-8") if target.exists() else ""
+        if self.old:
+            occurrences = text.count(self.old)
+            assert occurrences == 1, f"{self.path}: expected one {self.old!r}, found {occurrences}"
+        target.write_text(text.replace(self.old, self.new, 1) if self.old else self.new, encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class Mutant:
+    """One broken rule: the edits that break it and what `make check` must then print."""
+
+    rule: str
+    edits: tuple[Edit, ...]
+    expected: tuple[str, ...] = field(default=())
+
+
+REPORTS_ROUTER = '''"""Usage reports."""
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/reports", tags=["reports"])
+
+
+@router.get("/usage")
+async def usage() -> dict[str, int]:
+    """How many requests the service has served."""
+    return {"requests": 0}
+'''
+
+UNTESTED_SERVICE = (
+    '"""Statistics nobody tests."""\n\n\n'
+    "def summarize(values: list[int]) -> dict[str, int]:\n"
+    '    """Summaries of ``values``."""\n'
+    "    summary: dict[str, int] = {}\n"
+    + "".join(f'    summary["s{i}"] = len(values) + {i}\n' for i in range(80))
+    + "    return summary\n"
+)
+
+MUTANTS = [
+    Mutant(
+        "R1",
+        (
+            Edit(
+                f"{PACKAGE}/services/todos.py",
+                "import sqlalchemy as sa\n",
+                "import sqlalchemy as sa\nfrom fastapi import HTTPException\n",
+            ),
+            Edit(
+                f"{PACKAGE}/services/todos.py",
+                "    if todo is None:\n        raise TodoNotFoundError\n    return todo\n\n\nasync def create",
+                "    if todo is None:\n        raise HTTPException(404)\n    return todo\n\n\nasync def create",
+            ),
+        ),
+        ("R1 layers: services never import fastapi, starlette, dependencies or routers BROKEN",),
+    ),
+    Mutant(
+        "R2",
+        (
+            Edit(f"{PACKAGE}/routers/reports.py", "", REPORTS_ROUTER),
+            Edit(f"{PACKAGE}/routers/api.py", "import auth, todos, users", "import auth, reports, todos, users"),
+            Edit(
+                f"{PACKAGE}/routers/api.py",
+                "api_router.include_router(auth.router)\n",
+                "api_router.include_router(auth.router)\napi_router.include_router(reports.router)\n",
+            ),
+        ),
+        ("R2 auth by default: GET /api/v1/reports/usage does not depend on get_current_user",),
+    ),
+    Mutant(
+        "R3",
+        (
+            Edit(
+                f"{PACKAGE}/core/tokens.py",
+                'options={"require": REQUIRED_CLAIMS},',
+                'options={"require": REQUIRED_CLAIMS, "verify_aud": False},',
+            ),
+        ),
+        ("R3 JWT done right: a wrong-audience token was accepted",),
+    ),
+    Mutant(
+        "R4",
+        (Edit(f"{PACKAGE}/schemas/base.py", 'ConfigDict(extra="forbid")', 'ConfigDict(extra="allow")'),),
+        ("R4 validate at the boundary", "object accepts unknown fields"),
+    ),
+    Mutant(
+        "R4",
+        (
+            Edit(
+                f"{PACKAGE}/schemas/todo.py",
+                "Title = Annotated[str, Field(min_length=1, max_length=200)]",
+                "Title = Annotated[str, Field(min_length=1)]",
+            ),
+        ),
+        ("R4 validate at the boundary", "string without maxLength"),
+    ),
+    Mutant(
+        "R5",
+        (
+            Edit(
+                f"{PACKAGE}/core/handlers.py",
+                'detail="An unexpected error occurred. Quote the request id when reporting it.",',
+                'detail=f"{type(exc).__name__}: {exc}",',
+            ),
+        ),
+        ("R5 one error format: the 500 body leaks",),
+    ),
+    Mutant(
+        "R6",
+        (
+            Edit(
+                f"{PACKAGE}/models/todo.py",
+                "    completed: bool = False\n",
+                "    completed: bool = False\n    priority: int = 0\n",
+            ),
+        ),
+        ("R6: models differ from the migrations", "FAILED: migrations check (house rule R6)"),
+    ),
+    Mutant(
+        "R7",
+        (Edit(f"{PACKAGE}/routers/users.py", "async def read_me(", "def read_me("),),
+        ("R7 async all the way: GET /api/v1/users/me uses sync handlers",),
+    ),
+    Mutant(
+        "R8",
+        (Edit(f"{PACKAGE}/services/users.py", '    """The user with `user_id`, if any."""\n', ""),),
+        ("D103", "FAILED: ruff lint (house rules R7 async, R8 typed and documented)"),
+    ),
+    Mutant(
+        "R9",
+        (
+            Edit(
+                f"{PACKAGE}/core/config.py",
+                "        if self.secret_key.get_secret_value() == DEFAULT_SECRET_KEY:\n"
+                '            msg = "SECRET_KEY must be set to a random value outside the local environment"\n'
+                "            raise ValueError(msg)\n",
+                "",
+            ),
+        ),
+        ("R9 configuration is validated: the app started in production",),
+    ),
+    Mutant(
+        "R10",
+        (Edit(f"{PACKAGE}/services/statistics.py", "", UNTESTED_SERVICE),),
+        ("Required test coverage of 95.0% not reached", "R10"),
+    ),
+]
+
+
+@pytest.fixture(scope="session")
+def pristine(tmp_path_factory: pytest.TempPathFactory) -> BakedProject:
+    """One bake of the defaults per worker; every mutant starts from a copy of it."""
+    return bake_project(tmp_path_factory.mktemp("pristine"))
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(1800)
+@pytest.mark.parametrize("mutant", MUTANTS, ids=[f"{m.rule}-{i}" for i, m in enumerate(MUTANTS)])
+def test_make_check_fails_and_names_the_broken_rule(pristine: BakedProject, tmp_path: Path, mutant: Mutant) -> None:
+    project = BakedProject(tmp_path / pristine.path.name, pristine.answers)
+    shutil.copytree(pristine.path, project.path)
+    for edit in mutant.edits:
+        edit.apply(project.path)
+
+    result = run_make(project, "check")
+
+    assert result.returncode != 0, f"{mutant.rule} broken, yet make check passed:\n{result.stdout}"
+    missing = [text for text in mutant.expected if text not in result.stdout]
+    assert not missing, f"{mutant.rule}: make check failed without naming it; missing {missing}:\n{result.stdout}"
+    assert re.search(rf"\b{mutant.rule}\b", result.stdout), f"output never names {mutant.rule}"
+
+
+def test_every_house_rule_has_a_mutant() -> None:
+    rules_page = (
+        Path(__file__).resolve().parents[1] / "{{cookiecutter.project_slug}}" / "docs" / "RULES.md"
+    ).read_text()
+    rules = set(re.findall(r"^\| (R\d+) \|", rules_page, flags=re.MULTILINE))
+    assert rules == {f"R{n}" for n in range(1, 11)}
+    assert rules == {mutant.rule for mutant in MUTANTS}
