@@ -28,6 +28,7 @@ PUBLIC_ROUTES = {
     ("GET", "/health/ready"),
     ("POST", "/api/v1/auth/register"),
     ("POST", "/api/v1/auth/token"),
+    ("POST", "/api/v1/auth/refresh"),
     ("GET", "/openapi.json"),
     ("GET", "/docs"),
     ("GET", "/docs/oauth2-redirect"),

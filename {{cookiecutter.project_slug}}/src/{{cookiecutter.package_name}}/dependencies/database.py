@@ -7,6 +7,7 @@ from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from {{ cookiecutter.package_name }}.core.database import Database
+from {{ cookiecutter.package_name }}.core.errors import AppError
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -24,11 +25,18 @@ async def get_session(
 
     Declared with `scope="function"` (see `SessionDep`), so a failed commit
     becomes an error response instead of a 2xx already sent. Safe methods get
-    an autocommit session: a read needs no BEGIN/COMMIT.
+    an autocommit session: a read needs no BEGIN/COMMIT. Any other exception
+    rolls the transaction back, unless it is a domain error that asks to keep
+    what was done (revoking a stolen token's family, say).
     """
     read_only = request.method in SAFE_METHODS
     async with database.session(read_only=read_only) as session:
-        yield session
+        try:
+            yield session
+        except AppError as error:
+            if error.commits_changes and not read_only:
+                await session.commit()
+            raise
         if not read_only:
             await session.commit()
 

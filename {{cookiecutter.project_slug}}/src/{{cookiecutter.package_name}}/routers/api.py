@@ -11,7 +11,7 @@ api_router = APIRouter(prefix="/api/v1", responses=responses(DatabaseUnavailable
 api_router.include_router(auth.router)
 
 # Everything below requires a valid access token; public routes go above.
-for protected in (users.router, todos.router):
+for protected in (auth.session_router, users.router, todos.router):
     api_router.include_router(
         protected,
         dependencies=[Depends(get_current_user)],

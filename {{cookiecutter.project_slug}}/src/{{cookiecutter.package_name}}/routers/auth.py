@@ -1,20 +1,23 @@
-"""Registration and login (public)."""
+"""Registration, login and token refresh (public), and logout (bearer)."""
 
 from typing import Annotated
 
 from fastapi import APIRouter, Form, status
 
 from {{ cookiecutter.package_name }}.core.errors import responses
-from {{ cookiecutter.package_name }}.dependencies.auth import TokenCodecDep
+from {{ cookiecutter.package_name }}.core.tokens import InvalidTokenError
+from {{ cookiecutter.package_name }}.dependencies.auth import CurrentUser, TokenCodecDep
 from {{ cookiecutter.package_name }}.dependencies.database import SessionDep
 from {{ cookiecutter.package_name }}.schemas.auth import PasswordGrantForm
-from {{ cookiecutter.package_name }}.schemas.token import TokenPair
+from {{ cookiecutter.package_name }}.schemas.token import RefreshRequest, TokenPair
 from {{ cookiecutter.package_name }}.schemas.user import UserCreate, UserRead
-from {{ cookiecutter.package_name }}.services import auth, users
+from {{ cookiecutter.package_name }}.services import auth, tokens, users
 from {{ cookiecutter.package_name }}.services.auth import InvalidCredentialsError
 from {{ cookiecutter.package_name }}.services.users import EmailTakenError
 
 router = APIRouter(prefix="/auth", tags=["auth"])
+# Included with the protected routers in routers/api.py.
+session_router = APIRouter(prefix="/auth", tags=["auth"])
 
 
 @router.post("/register", status_code=status.HTTP_201_CREATED, responses=responses(EmailTakenError))
@@ -28,5 +31,18 @@ async def token(
     form: Annotated[PasswordGrantForm, Form()], session: SessionDep, codec: TokenCodecDep
 ) -> TokenPair:
     """Exchange email (as `username`) and password for an access and a refresh token."""
-    user = await auth.authenticate(session, email=form.username, password=form.password)
-    return auth.issue_tokens(user=user, codec=codec)
+    return await auth.login(session, email=form.username, password=form.password, codec=codec)
+
+
+@router.post("/refresh", responses=responses(InvalidTokenError))
+async def refresh(data: RefreshRequest, session: SessionDep, codec: TokenCodecDep) -> TokenPair:
+    """Spend a refresh token for a new pair; reusing a spent one revokes the whole login."""
+    return await tokens.rotate(session, refresh_token=data.refresh_token, codec=codec)
+
+
+@session_router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
+async def logout(
+    data: RefreshRequest, user: CurrentUser, session: SessionDep, codec: TokenCodecDep
+) -> None:
+    """Revoke the caller's refresh token; 204 whether or not it was still live."""
+    await tokens.revoke(session, refresh_token=data.refresh_token, owner=user, codec=codec)

@@ -1,13 +1,13 @@
-"""Authentication: password login and token issuance."""
+"""Authentication: password login."""
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from {{ cookiecutter.package_name }}.core.errors import AuthenticationError
 from {{ cookiecutter.package_name }}.core.passwords import verify_password
-from {{ cookiecutter.package_name }}.core.tokens import TokenCodec, TokenType
+from {{ cookiecutter.package_name }}.core.tokens import TokenCodec
 from {{ cookiecutter.package_name }}.models import User
 from {{ cookiecutter.package_name }}.schemas.token import TokenPair
-from {{ cookiecutter.package_name }}.services import users
+from {{ cookiecutter.package_name }}.services import tokens, users
 
 
 class InvalidCredentialsError(AuthenticationError):
@@ -25,12 +25,9 @@ async def authenticate(session: AsyncSession, *, email: str, password: str) -> U
     return user
 
 
-def issue_tokens(*, user: User, codec: TokenCodec) -> TokenPair:
-    """A fresh access and refresh token for `user`."""
-    access = codec.issue(subject=user.id, token_type=TokenType.ACCESS)
-    refresh = codec.issue(subject=user.id, token_type=TokenType.REFRESH)
-    return TokenPair(
-        access_token=access.token,
-        refresh_token=refresh.token,
-        expires_in=int(codec.lifetime(TokenType.ACCESS).total_seconds()),
-    )
+async def login(
+    session: AsyncSession, *, email: str, password: str, codec: TokenCodec
+) -> TokenPair:
+    """A new token pair, and a new refresh-token family, for valid credentials."""
+    user = await authenticate(session, email=email, password=password)
+    return await tokens.issue(session, user_id=user.id, codec=codec)
