@@ -116,6 +116,11 @@ RESERVED_PACKAGE_NAMES = frozenset(
 )
 
 
+# The generated code is formatted to pass `ruff format --check` and the line
+# limit for package names up to this long; the template tests bake one.
+MAX_PACKAGE_NAME_LENGTH = 32
+
+
 def validate(answers: Mapping[str, object]) -> list[str]:
     """Return one reason per answer that would break the generated project."""
     slug = str(answers.get("project_slug", ""))
@@ -144,6 +149,8 @@ def _package_problems(package: str) -> list[str]:
     if not _PACKAGE.fullmatch(package):
         reason = "must be a lowercase Python identifier: letters, digits and underscores, starting with a letter"
         return [f"package_name {package!r} {reason} (e.g. todo_service)"]
+    if len(package) > MAX_PACKAGE_NAME_LENGTH:
+        return [f"package_name {package!r} is longer than {MAX_PACKAGE_NAME_LENGTH} characters"]
     if keyword.iskeyword(package):
         return [f"package_name {package!r} is a Python keyword"]
     if package in sys.stdlib_module_names:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+from hooks.pre_gen_project import MAX_PACKAGE_NAME_LENGTH
 from scripts.template import python_versions
 from tests.baking import bake_project, run_make
 
@@ -24,3 +27,21 @@ def test_make_check_passes(tmp_path: Path, answers: dict[str, str]) -> None:
     result = run_make(project, "check")
     if result.returncode != 0:
         pytest.fail(f"make check failed for {answers}:\n{result.stdout}", pytrace=False)
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [
+        pytest.param({"package_name": "x"}, id="shortest-package"),
+        pytest.param({"project_name": "Acme Tasks"}, id="acme-tasks"),
+        pytest.param({"package_name": "p" * MAX_PACKAGE_NAME_LENGTH}, id="longest-package"),
+    ],
+)
+def test_generated_code_is_lint_clean_whatever_the_package_name(tmp_path: Path, answers: dict[str, str]) -> None:
+    """Import sorting and line wrapping must not depend on the length of the package name."""
+    project = bake_project(tmp_path, **answers)
+    for command in (["check", "--no-cache", "."], ["format", "--no-cache", "--check", "."]):
+        result = subprocess.run(
+            [sys.executable, "-m", "ruff", *command], cwd=project.path, capture_output=True, text=True, check=False
+        )
+        assert result.returncode == 0, f"ruff {' '.join(command)} for {answers}:\n{result.stdout}{result.stderr}"

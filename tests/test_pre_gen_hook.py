@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from hooks.pre_gen_project import RESERVED_PACKAGE_NAMES, SUPPORTED_PYTHONS, validate
+from hooks.pre_gen_project import MAX_PACKAGE_NAME_LENGTH, RESERVED_PACKAGE_NAMES, SUPPORTED_PYTHONS, validate
 from scripts.lock import LOCKS
 
 _VALID = {
@@ -57,6 +57,14 @@ def test_slug_must_be_a_normalized_distribution_name(slug: str) -> None:
 def test_package_must_be_a_lowercase_identifier(package: str) -> None:
     (problem,) = validate(_VALID | {"package_name": package})
     assert problem.startswith(f"package_name {package!r} must be")
+
+
+def test_package_name_length_is_capped() -> None:
+    longest = "p" * MAX_PACKAGE_NAME_LENGTH
+    assert validate(_VALID | {"package_name": longest}) == []
+    assert validate(_VALID | {"package_name": longest + "x"}) == [
+        f"package_name {longest + 'x'!r} is longer than {MAX_PACKAGE_NAME_LENGTH} characters"
+    ]
 
 
 @pytest.mark.parametrize("package", ["class", "async", "lambda"])

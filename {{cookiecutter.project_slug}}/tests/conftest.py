@@ -10,6 +10,11 @@ from pydantic import PostgresDsn, SecretStr
 from pytest_postgresql.executors.proc import PostgreSQLExecutor
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
+from {{ cookiecutter.package_name }}.core.config import Environment, Settings
+from {{ cookiecutter.package_name }}.core.database import Database
+from {{ cookiecutter.package_name }}.dependencies.database import get_database
+from {{ cookiecutter.package_name }}.main import create_app
+
 from tests.database import (
     create_migrated_engine,
     database_url_from_environment,
@@ -17,10 +22,6 @@ from tests.database import (
     throwaway_server_problem,
     worker_database_url,
 )
-from {{ cookiecutter.package_name }}.core.config import Environment, Settings
-from {{ cookiecutter.package_name }}.core.database import Database
-from {{ cookiecutter.package_name }}.dependencies.database import get_database
-from {{ cookiecutter.package_name }}.main import create_app
 
 TEST_SECRET_KEY = "test-secret-key-long-enough-for-every-hmac-algorithm-0123456789abcdef"
 PASSWORD = "correct horse battery staple"

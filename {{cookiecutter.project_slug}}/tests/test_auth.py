@@ -12,9 +12,10 @@ from httpx import AsyncClient
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from tests.conftest import PASSWORD, TEST_SECRET_KEY, LoginFactory, UserFactory
 from {{ cookiecutter.package_name }}.core.tokens import ALGORITHM, TokenCodec, TokenType
 from {{ cookiecutter.package_name }}.models import User
+
+from tests.conftest import PASSWORD, TEST_SECRET_KEY, LoginFactory, UserFactory
 
 
 async def test_register_returns_the_user_without_any_hash(

@@ -5,9 +5,10 @@ from typing import Any
 import pytest
 from pydantic import SecretStr, ValidationError
 
-from tests.conftest import TEST_SECRET_KEY
 from {{ cookiecutter.package_name }}.core.config import DEFAULT_SECRET_KEY, Environment, Settings
 from {{ cookiecutter.package_name }}.main import create_app
+
+from tests.conftest import TEST_SECRET_KEY
 
 SAFE: dict[str, Any] = {"secret_key": SecretStr(TEST_SECRET_KEY)}
 UNSAFE_OUTSIDE_LOCAL: dict[str, dict[str, Any]] = {

@@ -6,9 +6,10 @@ from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
 from pydantic import PostgresDsn, SecretStr
 
-from tests.conftest import TEST_SECRET_KEY
 from {{ cookiecutter.package_name }}.core.config import Environment, Settings
 from {{ cookiecutter.package_name }}.main import create_app
+
+from tests.conftest import TEST_SECRET_KEY
 
 
 async def test_live_answers_ok(client: AsyncClient, app: FastAPI) -> None:

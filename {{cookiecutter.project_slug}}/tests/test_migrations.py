@@ -5,8 +5,9 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Connection, inspect
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
-from tests.database import migrate, recreate_database, unmigrate
 from {{ cookiecutter.package_name }}.models import metadata
+
+from tests.database import migrate, recreate_database, unmigrate
 
 
 def _model_diff(connection: Connection) -> list[object]:

@@ -5,8 +5,9 @@ from httpx import AsyncClient, Response
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from tests.conftest import PASSWORD, UserFactory
 from {{ cookiecutter.package_name }}.models import User
+
+from tests.conftest import PASSWORD, UserFactory
 
 
 async def _login(client: AsyncClient, app: FastAPI, register: UserFactory) -> dict[str, str]:

@@ -16,11 +16,12 @@ from fastapi.routing import RouteContext, iter_route_contexts
 from httpx import AsyncClient
 from pydantic import SecretStr
 
-from tests.conftest import TEST_SECRET_KEY
 from {{ cookiecutter.package_name }}.core.config import Environment, Settings
 from {{ cookiecutter.package_name }}.core.problems import PROBLEM_MEDIA_TYPE
 from {{ cookiecutter.package_name }}.dependencies.auth import get_current_user
 from {{ cookiecutter.package_name }}.main import create_app
+
+from tests.conftest import TEST_SECRET_KEY
 
 # R2: the one allow-list of routes that answer without a token.
 PUBLIC_ROUTES = {

@@ -13,7 +13,11 @@ from starlette.responses import Response
 
 from {{ cookiecutter.package_name }}.core.database import DATABASE_UNAVAILABLE_ERRORS
 from {{ cookiecutter.package_name }}.core.errors import AppError, ServiceUnavailableError
-from {{ cookiecutter.package_name }}.core.problems import FieldError, ProblemResponse, problem_response
+from {{ cookiecutter.package_name }}.core.problems import (
+    FieldError,
+    ProblemResponse,
+    problem_response,
+)
 
 logger = structlog.stdlib.get_logger(__name__)
 

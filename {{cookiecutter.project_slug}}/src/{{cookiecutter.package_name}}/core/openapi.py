@@ -6,7 +6,11 @@ from typing import Any
 from fastapi import FastAPI
 from pydantic.json_schema import models_json_schema
 
-from {{ cookiecutter.package_name }}.core.problems import PROBLEM_MEDIA_TYPE, Problem, ValidationProblem
+from {{ cookiecutter.package_name }}.core.problems import (
+    PROBLEM_MEDIA_TYPE,
+    Problem,
+    ValidationProblem,
+)
 
 SCHEMA_REF = "#/components/schemas/{model}"
 FASTAPI_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")

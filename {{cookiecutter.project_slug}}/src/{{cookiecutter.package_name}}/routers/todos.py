@@ -9,7 +9,12 @@ from {{ cookiecutter.package_name }}.core.errors import responses
 from {{ cookiecutter.package_name }}.dependencies.auth import CurrentUser
 from {{ cookiecutter.package_name }}.dependencies.database import SessionDep
 from {{ cookiecutter.package_name }}.schemas.page import Page
-from {{ cookiecutter.package_name }}.schemas.todo import TodoCreate, TodoListQuery, TodoRead, TodoUpdate
+from {{ cookiecutter.package_name }}.schemas.todo import (
+    TodoCreate,
+    TodoListQuery,
+    TodoRead,
+    TodoUpdate,
+)
 from {{ cookiecutter.package_name }}.services import todos
 from {{ cookiecutter.package_name }}.services.todos import TodoNotFoundError
 

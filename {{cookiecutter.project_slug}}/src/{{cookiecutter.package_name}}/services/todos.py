@@ -11,7 +11,12 @@ from {{ cookiecutter.package_name }}.core.errors import NotFoundError
 from {{ cookiecutter.package_name }}.models import Todo, User
 from {{ cookiecutter.package_name }}.models.base import utc_now
 from {{ cookiecutter.package_name }}.schemas.page import Page
-from {{ cookiecutter.package_name }}.schemas.todo import TodoCreate, TodoListQuery, TodoRead, TodoUpdate
+from {{ cookiecutter.package_name }}.schemas.todo import (
+    TodoCreate,
+    TodoListQuery,
+    TodoRead,
+    TodoUpdate,
+)
 
 
 class TodoNotFoundError(NotFoundError):
