@@ -109,3 +109,13 @@ async def test_logout_answers_204_for_a_dead_or_foreign_token_and_revokes_nothin
     assert await _logout(client, app, mine, "not-a-token") == 204
     assert await _logout(client, app, mine, theirs["refresh_token"]) == 204
     assert (await _refresh(client, app, theirs["refresh_token"])).status_code == 200
+
+
+async def test_refresh_and_logout_without_a_token_field_are_422(
+    client: AsyncClient, app: FastAPI, register: UserFactory
+) -> None:
+    pair = await _login(client, app, register)
+    headers = {"Authorization": f"Bearer {pair['access_token']}"}
+    refresh = await client.post(app.url_path_for("refresh"), json={})
+    logout = await client.post(app.url_path_for("logout"), json={}, headers=headers)
+    assert (refresh.status_code, logout.status_code) == (422, 422)

@@ -25,13 +25,15 @@ class Database:
 
     Reads run in autocommit mode so a GET costs no BEGIN/COMMIT round trips;
     writes get one transaction, committed once by the session dependency.
+    Connections are not pinged on checkout, which would cost a round trip per
+    request: a connection the server dropped fails its request with a 503,
+    SQLAlchemy then discards the pool, and the next requests reconnect.
     """
 
     def __init__(self, settings: Settings) -> None:
         self.engine: AsyncEngine = create_async_engine(
             str(settings.database_url),
             pool_size=settings.database_pool_size,
-            pool_pre_ping=True,
             pool_timeout=settings.database_connect_timeout_seconds,
             echo=settings.debug,
             connect_args={
