@@ -201,3 +201,10 @@ async def test_another_users_todo_answers_exactly_like_a_missing_one(
 async def test_todo_id_must_be_a_uuid(client: AsyncClient, auth_headers: Headers) -> None:
     response = await client.get("/api/v1/todos/not-a-uuid", headers=auth_headers)
     assert response.status_code == 422
+
+
+async def test_list_of_a_user_without_todos_is_empty(
+    client: AsyncClient, app: FastAPI, auth_headers: Headers
+) -> None:
+    response = await client.get(app.url_path_for("list_todos"), headers=auth_headers)
+    assert response.json() == {"items": [], "total": 0, "limit": 20, "offset": 0}

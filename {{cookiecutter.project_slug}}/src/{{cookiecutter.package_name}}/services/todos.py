@@ -41,6 +41,8 @@ async def get_page(session: AsyncSession, *, owner: User, query: TodoListQuery) 
     rows = (await session.execute(statement)).all()
     if rows:
         count = rows[0].total
+    elif query.offset == 0:
+        count = 0
     else:  # Past the last page the window function has no row to report on.
         count = (await session.execute(select(func.count()).where(*filters))).scalar_one()
     return Page[TodoRead](
