@@ -31,6 +31,8 @@ class TransactionalDatabase(Database):
     """Hands out sessions that join the test's open transaction instead of committing."""
 
     def __init__(self, connection: AsyncConnection) -> None:
+        # No engine or pool of its own (so no super().__init__): the test's
+        # connection is the only one the app may use.
         self.connection = connection
 
     def session(self, *, read_only: bool) -> AsyncSession:  # noqa: ARG002 - one transaction serves both
