@@ -140,3 +140,22 @@ async def test_streamed_oversized_body_is_413(
     )
     assert response.status_code == 413
     assert response.headers["content-type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize("text", ["nul\x00byte", "lone \ud800 surrogate"], ids=["nul", "surrogate"])
+async def test_r4_text_the_database_cannot_store_is_422_not_500(
+    client: AsyncClient, app: FastAPI, text: str
+) -> None:
+    # json.dumps escapes both as \uXXXX, which the server decodes back to them.
+    body = json.dumps({"email": "text@example.com", "password": "long enough", "full_name": text})
+    response = await client.post(
+        app.url_path_for("register"), content=body, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 422, "R4 validate at the boundary: unstorable text got in"
+
+
+async def test_r4_nul_in_a_form_field_is_422_not_500(client: AsyncClient, app: FastAPI) -> None:
+    response = await client.post(
+        app.url_path_for("token"), data={"username": "a\x00@example.com", "password": "x"}
+    )
+    assert response.status_code == 422, "R4 validate at the boundary: a NUL reached the database"
