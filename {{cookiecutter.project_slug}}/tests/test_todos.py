@@ -49,10 +49,11 @@ async def test_create_returns_201_with_location(
         {"title": "x" * 201},
         {"title": "ok", "description": "x" * 2001},
         {"title": "ok", "due_date": "31/01/2030"},
+        {"title": "ok", "due_date": 0},
         {"title": "ok", "owner_id": str(uuid4())},
         {"title": "ok", "id": str(uuid4())},
     ],
-    ids=["empty-title", "long-title", "long-description", "bad-date", "owner", "id"],
+    ids=["empty-title", "long-title", "long-description", "bad-date", "unix-time", "owner", "id"],
 )
 async def test_create_rejects_invalid_or_server_owned_fields(
     client: AsyncClient, app: FastAPI, auth_headers: Headers, body: dict[str, Any]
@@ -151,7 +152,14 @@ async def test_patch_null_clears_description_and_due_date(
 
 
 @pytest.mark.parametrize(
-    "body", [{"title": None}, {"completed": None}, {"title": ""}, {"owner_id": str(uuid4())}]
+    "body",
+    [
+        {"title": None},
+        {"completed": None},
+        {"completed": "yes"},
+        {"title": ""},
+        {"owner_id": str(uuid4())},
+    ],
 )
 async def test_patch_rejects_null_title_or_completed_and_server_fields(
     client: AsyncClient, app: FastAPI, auth_headers: Headers, body: dict[str, Any]

@@ -8,8 +8,10 @@ import structlog
 from asgi_correlation_id import correlation_id
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.routing import iter_route_contexts
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
+from starlette.routing import Match
 
 from {{ cookiecutter.package_name }}.core.database import DATABASE_UNAVAILABLE_ERRORS
 from {{ cookiecutter.package_name }}.core.errors import AppError, ServiceUnavailableError
@@ -32,13 +34,26 @@ async def handle_app_error(request: Request, exc: AppError) -> ProblemResponse:
     )
 
 
+def _allowed_methods(request: Request) -> str:
+    """Every method the path supports; Starlette's 405 names only those of one route."""
+    methods: set[str] = set()
+    for route in iter_route_contexts(request.app.routes):
+        match, _ = route.matches(request.scope)
+        if match is Match.PARTIAL:
+            methods |= route.methods or set()
+    return ", ".join(sorted(methods))
+
+
 async def handle_http_error(request: Request, exc: HTTPException) -> ProblemResponse:
     """Starlette's and FastAPI's own HTTP errors, router 404 and 405 included."""
     # FastAPI's HTTPException allows any JSON as detail; only text is a problem `detail`.
     raw_detail: object = exc.detail
     detail = raw_detail if isinstance(raw_detail, str) else HTTPStatus(exc.status_code).phrase
+    headers = dict(exc.headers or {})
+    if exc.status_code == HTTPStatus.METHOD_NOT_ALLOWED:
+        headers["Allow"] = _allowed_methods(request)
     return problem_response(
-        status=exc.status_code, detail=detail, instance=request.url.path, headers=exc.headers
+        status=exc.status_code, detail=detail, instance=request.url.path, headers=headers
     )
 
 

@@ -24,7 +24,8 @@ def _problem_content(status: int) -> dict[str, Any]:
 def document_problems(openapi: dict[str, Any]) -> None:
     """Rewrite every error response of `openapi` to the problem+json schemas, in place.
 
-    Also documents what any operation can answer: 500, and 413 where a body is read.
+    Also documents what any operation can answer: 500, and 400 (malformed) and
+    413 (too large) where a body is read.
     """
     _, definitions = models_json_schema(
         [(Problem, "serialization"), (ValidationProblem, "serialization")], ref_template=SCHEMA_REF
@@ -40,6 +41,9 @@ def document_problems(openapi: dict[str, Any]) -> None:
                 str(int(HTTPStatus.INTERNAL_SERVER_ERROR)), {"description": "Unexpected error."}
             )
             if "requestBody" in operation:
+                responses.setdefault(
+                    str(int(HTTPStatus.BAD_REQUEST)), {"description": "The body cannot be parsed."}
+                )
                 responses.setdefault(
                     str(int(HTTPStatus.REQUEST_ENTITY_TOO_LARGE)),
                     {"description": "The request body is too large."},

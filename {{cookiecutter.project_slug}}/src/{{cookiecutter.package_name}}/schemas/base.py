@@ -1,6 +1,12 @@
-"""Base classes that give every schema the same strictness."""
+"""Base classes and types that give every schema the same strictness."""
 
-from pydantic import BaseModel, ConfigDict, field_validator
+import re
+from datetime import date
+from typing import Annotated
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, field_validator
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _is_storable(text: str) -> bool:
@@ -10,6 +16,17 @@ def _is_storable(text: str) -> bool:
     except UnicodeEncodeError:
         return False
     return "\x00" not in text
+
+
+def _iso_date_text(value: object) -> object:
+    """Pydantic would also take a number (a Unix time) for a date: the schema says a string."""
+    if isinstance(value, date) or (isinstance(value, str) and _ISO_DATE.fullmatch(value)):
+        return value
+    msg = "must be a date as YYYY-MM-DD"
+    raise ValueError(msg)
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date_text)]
 
 
 class InputSchema(BaseModel):

@@ -4,10 +4,10 @@ from datetime import date, datetime
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import Field, field_validator
+from pydantic import Field, StrictBool, field_validator
 from pydantic.json_schema import SkipJsonSchema
 
-from {{ cookiecutter.package_name }}.schemas.base import InputSchema, OutputSchema
+from {{ cookiecutter.package_name }}.schemas.base import InputSchema, IsoDate, OutputSchema
 from {{ cookiecutter.package_name }}.schemas.page import PageQuery
 
 Title = Annotated[str, Field(min_length=1, max_length=200)]
@@ -19,7 +19,7 @@ class TodoCreate(InputSchema):
 
     title: Title
     description: Description | None = None
-    due_date: date | None = None
+    due_date: IsoDate | None = None
 
 
 class TodoUpdate(InputSchema):
@@ -31,8 +31,8 @@ class TodoUpdate(InputSchema):
 
     title: Title | SkipJsonSchema[None] = None
     description: Description | None = None
-    completed: bool | SkipJsonSchema[None] = None
-    due_date: date | None = None
+    completed: StrictBool | SkipJsonSchema[None] = None
+    due_date: IsoDate | None = None
 
     @field_validator("title", "completed")
     @classmethod
