@@ -24,6 +24,7 @@ _VALID = {
 _IMPORT_NAMES = {
     "argon2_cffi": "argon2",
     "dnspython": "dns",
+    "graphql_core": "graphql",
     "import_linter": "importlinter",
     "markdown_it_py": "markdown_it",
     "opentelemetry_api": "opentelemetry",
