@@ -9,12 +9,13 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from scripts.interpreters import find_python
-from scripts.template import ROOT, bake, python_versions
+from scripts.template import ROOT, bake, isolated_config, python_versions
 from tests.postgres import unique_database_url
 
 UV_CACHE = Path(os.environ.get("UV_CACHE_DIR") or ROOT / ".cache" / "uv")
@@ -50,6 +51,30 @@ class BakedProject:
 def bake_project(output_dir: Path, **answers: str) -> BakedProject:
     """Bake the template with ``answers`` over the defaults; unknown keys raise ValueError."""
     return BakedProject(bake(output_dir, answers), answers)
+
+
+def run_cookiecutter_cli(home: Path, output_dir: Path, *answers: str) -> subprocess.CompletedProcess[str]:
+    """Run the cookiecutter command line on this template, as a user would, without prompts.
+
+    ``home`` holds the isolated config; ``answers`` are ``key=value`` overrides.
+    """
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "cookiecutter",
+            "--no-input",
+            "--config-file",
+            str(isolated_config(home)),
+            "--output-dir",
+            str(output_dir),
+            str(ROOT),
+            *answers,
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
 
 
 def run_make(project: BakedProject, *targets: str, timeout: float = 1500) -> subprocess.CompletedProcess[str]:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,7 +10,7 @@ from cookiecutter.exceptions import FailedHookException
 from cookiecutter.main import cookiecutter
 
 from scripts.template import ROOT, isolated_config
-from tests.baking import bake_project
+from tests.baking import bake_project, run_cookiecutter_cli
 
 _BAD_ANSWERS = [
     pytest.param({"project_slug": "acme tasks"}, "project_slug 'acme tasks' must be", id="slug-with-space"),
@@ -78,23 +76,7 @@ def test_hook_refuses_an_unsupported_python_version_from_a_replay_file(
 def test_the_cli_prints_the_reason_and_exits_non_zero(tmp_path: Path) -> None:
     output = tmp_path / "out"
     output.mkdir()
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "cookiecutter",
-            "--no-input",
-            "--config-file",
-            str(isolated_config(tmp_path)),
-            "--output-dir",
-            str(output),
-            str(ROOT),
-            "package_name=class",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = run_cookiecutter_cli(tmp_path, output, "package_name=class")
     assert result.returncode == 1
     assert "ERROR: package_name 'class' is a Python keyword\n" in result.stderr
     assert not any(output.iterdir())

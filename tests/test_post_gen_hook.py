@@ -6,30 +6,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-from scripts.template import ROOT, isolated_config
-from tests.baking import bake_project
+from scripts.template import ROOT
+from tests.baking import bake_project, run_cookiecutter_cli
 
 HOOK = ROOT / "hooks" / "post_gen_project.py"
 
 
 def test_generation_prints_the_next_steps(tmp_path: Path) -> None:
     output = tmp_path / "out"
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "cookiecutter",
-            "--no-input",
-            "--config-file",
-            str(isolated_config(tmp_path)),
-            "--output-dir",
-            str(output),
-            str(ROOT),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = run_cookiecutter_cli(tmp_path, output)
     assert result.returncode == 0, result.stderr
     assert "cd todo-service" in result.stdout
     assert "make test" in result.stdout
