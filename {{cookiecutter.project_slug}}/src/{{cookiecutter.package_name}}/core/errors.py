@@ -46,13 +46,6 @@ class AuthenticationError(AppError):
     headers = MappingProxyType({"WWW-Authenticate": "Bearer"})
 
 
-class PermissionDeniedError(AppError):
-    """The caller is authenticated but lacks a permission."""
-
-    status_code = HTTPStatus.FORBIDDEN
-    description = "Not allowed."
-
-
 class ServiceUnavailableError(AppError):
     """A dependency (the database) does not answer; the client may retry."""
 
