@@ -6,7 +6,7 @@ RUN := $(UV) run --locked
 OUT ?= build
 
 .DEFAULT_GOAL := help
-.PHONY: help uv test lint format lock bake
+.PHONY: help uv test lint format lock bake bench
 
 help: ## List the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-8s %s\n", $$1, $$2}'
@@ -17,7 +17,7 @@ uv: ## Install uv with pip if it is missing
 test: uv ## Run the template's tests; starts PostgreSQL unless TEST_DATABASE_URL is set (ARGS=pytest options)
 	$(RUN) pytest $(ARGS)
 
-lint: uv ## ruff, formatting and mypy --strict on hooks/, scripts/ and tests/
+lint: uv ## ruff, formatting and mypy --strict on bench/, hooks/, scripts/ and tests/
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
 	$(RUN) mypy
@@ -34,3 +34,6 @@ ifeq ($(OUT),build)
 	rm -rf build
 endif
 	$(RUN) cookiecutter --no-input --default-config --output-dir $(OUT) . $(ARGS)
+
+bench: uv ## Load a default bake and the equal-work reference app with wrk; writes bench/latest.* (ARGS="--duration 3 --rounds 1")
+	$(RUN) python -m bench $(ARGS)

@@ -1,0 +1,217 @@
+"""`make bench`: bake, migrate, serve the service and the reference, prove parity, load, report.
+
+Everything lives in one temporary directory and is stopped on the way out,
+on failure, Ctrl-C or SIGTERM alike.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import secrets
+import signal
+import sys
+import tempfile
+from contextlib import ExitStack
+from datetime import UTC, datetime
+from pathlib import Path
+from types import FrameType
+from urllib.parse import urlencode
+
+from bench import parity
+from bench.endpoints import NAMES, Endpoint, endpoints
+from bench.load import LoadError, Request, Run, ensure_wrk, measure, measure_under, run_wrk
+from bench.postgres import Postgres, running_postgres
+from bench.project import Project, ProjectError, bake_and_install
+from bench.report import EndpointFigures, LoginFigures, Results, write
+from bench.seed import Fixture, SeedError, seed
+from bench.servers import App, Server, ServerError, serving
+from scripts.template import ROOT
+
+HERE = Path(__file__).resolve().parent
+DATABASE = "bench"
+REFERENCE_APPLICATION_NAME = "bench-reference"
+FORM = "application/x-www-form-urlencoded"
+# Tokens issued at seeding must outlive every run.
+TOKEN_LIFETIME_MINUTES = 24 * 60
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Read the run's settings; the defaults are the published run's."""
+    parser = argparse.ArgumentParser(prog="make bench ARGS=...", description=__doc__)
+    parser.add_argument("--duration", type=float, default=10, help="seconds per measured run (default 10)")
+    parser.add_argument("--warmup", type=float, default=3, help="seconds of warm-up before each run (default 3)")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of alternated runs (default 3)")
+    parser.add_argument("--connections", type=int, default=32, help="wrk connections (default 32)")
+    parser.add_argument(
+        "--endpoints",
+        type=lambda text: text.split(","),
+        default=list(NAMES),
+        help=f"comma-separated subset of {','.join(NAMES)} (default all)",
+    )
+    parser.add_argument(
+        "--login-load",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="measure the list's p99 alone and while others log in (default on)",
+    )
+    parser.add_argument(
+        "--template", type=Path, default=ROOT, help="bake this copy of the template (default: this working tree)"
+    )
+    parser.add_argument("--list-connections", type=int, default=16, help="list connections under login load")
+    parser.add_argument("--login-connections", type=int, default=4, help="connections logging in")
+    options = parser.parse_args(argv)
+    if unknown := set(options.endpoints) - set(NAMES):
+        parser.error(f"unknown endpoints: {', '.join(sorted(unknown))}")
+    return options
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the bench; a failure prints one reason and exits 1 after everything is stopped."""
+    options = parse_args(argv)
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    try:
+        results = run(options)
+    except (LookupError, ProjectError, ServerError, SeedError, parity.ParityError, LoadError) as error:
+        print(f"bench: {error}", file=sys.stderr)
+        return 1
+    print()
+    print(write(results, json_path=HERE / "latest.json", markdown_path=HERE / "latest.md", readme=ROOT / "README.md"))
+    return 0
+
+
+def run(options: argparse.Namespace) -> Results:
+    """Set everything up in a temporary directory, measure, and tear it all down."""
+    wrk = ensure_wrk()
+    with tempfile.TemporaryDirectory(prefix="fastapi-strict-bench-") as work, ExitStack() as stack:
+        print("Baking the default project and installing it from its lock ...", flush=True)
+        project = bake_and_install(Path(work), options.template)
+        postgres = stack.enter_context(running_postgres(Path(work) / "postgres"))
+        postgres.execute(f"CREATE DATABASE {DATABASE}")
+        project.migrate(postgres.sqlalchemy_url(DATABASE))
+        secret_key = secrets.token_hex(32)
+        service = stack.enter_context(serving(_service(project, postgres, secret_key)))
+        reference = stack.enter_context(serving(_reference(project, postgres, secret_key)))
+        fixture = seed(service.url)
+        requests = endpoints(fixture)
+        print("Comparing one response and the SQL of each request kind ...", flush=True)
+        parity.check(
+            postgres,
+            parity.App("service", service.url, project.path.name),
+            parity.App("reference", reference.url, REFERENCE_APPLICATION_NAME),
+            requests.values(),
+        )
+        chosen = [requests[name] for name in options.endpoints]
+        figures = _alternated_rounds(wrk, (service, reference), chosen, options)
+        rss = {"service": round(service.rss_mb(), 1), "limit": round(reference.rss_mb(), 1)}
+        login = _login_load(wrk, service, fixture, options) if options.login_load else None
+        return Results(
+            endpoints=figures,
+            rss_mb=rss,
+            login_load=login,
+            date=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            machine=_machine(project),
+            load=(
+                f"one uvicorn worker each, wrk -t1 -c{options.connections}, {options.rounds} rounds of "
+                f"{options.duration:g} s per app after {options.warmup:g} s of warm-up, service and limit "
+                "alternated; ratio is the median of per-round ratios"
+            ),
+            versions=project.versions,
+        )
+
+
+def _service(project: Project, postgres: Postgres, secret_key: str) -> App:
+    """Return the bake, in production mode with its own defaults, tokens aside."""
+    env = {
+        "DATABASE_URL": postgres.sqlalchemy_url(DATABASE),
+        "ENVIRONMENT": "production",
+        "SECRET_KEY": secret_key,
+        "ACCESS_TOKEN_EXPIRE_MINUTES": str(TOKEN_LIFETIME_MINUTES),
+    }
+    return App("service", f"{project.package}.main:app", project.interpreter, project.path, env)
+
+
+def _reference(project: Project, postgres: Postgres, secret_key: str) -> App:
+    """Return `bench/reference.py` on the bake's Python, with the service's settings and secret."""
+    env = {
+        "DATABASE_URL": postgres.asyncpg_dsn(DATABASE),
+        "APPLICATION_NAME": REFERENCE_APPLICATION_NAME,
+        "SECRET_KEY": secret_key,
+        **{name.upper(): value for name, value in project.settings.items()},
+    }
+    return App("reference", "bench.reference:app", project.interpreter, project.path, env, app_dir=ROOT)
+
+
+def _alternated_rounds(
+    wrk: str, servers: tuple[Server, Server], chosen: list[Endpoint], options: argparse.Namespace
+) -> dict[str, EndpointFigures]:
+    """Measure each endpoint on the service and the reference, round by round, which goes first alternating."""
+    runs: dict[str, tuple[list[Run], list[Run]]] = {endpoint.name: ([], []) for endpoint in chosen}
+    sides = list(enumerate(servers))
+    for round_number in range(1, options.rounds + 1):
+        for endpoint in chosen:
+            for side, server in sides if round_number % 2 else sides[::-1]:
+                print(
+                    f"round {round_number}/{options.rounds}  {endpoint.name:<6}  {server.name:<9}", end="", flush=True
+                )
+                run = measure(
+                    wrk,
+                    server,
+                    endpoint.request(server.url),
+                    connections=options.connections,
+                    warmup=options.warmup,
+                    seconds=options.duration,
+                )
+                runs[endpoint.name][side].append(run)
+                print(
+                    f"{run.result.rps:8.0f} req/s  p99 {run.result.p99_ms:7.1f} ms  "
+                    f"{run.cpu_ms_per_request:5.2f} CPU ms/req  {run.result.errors} errors"
+                )
+    return {name: EndpointFigures.from_rounds(*pair) for name, pair in runs.items()}
+
+
+def _login_load(wrk: str, service: Server, fixture: Fixture, options: argparse.Namespace) -> LoginFigures:
+    """Measure the list's p99 on the service alone, then while other connections log in continuously."""
+    listing = endpoints(fixture)["list"].request(service.url)
+    form = urlencode({"grant_type": "password", "username": fixture.reader.email, "password": fixture.reader.password})
+    login = Request("POST", f"{service.url}/api/v1/auth/token", {"Content-Type": FORM}, form)
+    print(
+        f"login load  list at {options.list_connections} connections alone, "
+        f"then beside {options.login_connections} connections logging in",
+        flush=True,
+    )
+    run_wrk(wrk, listing, connections=options.list_connections, seconds=options.warmup)
+    alone = run_wrk(wrk, listing, connections=options.list_connections, seconds=options.duration)
+    under_login, logins = measure_under(
+        wrk,
+        login,
+        listing,
+        background_connections=options.login_connections,
+        connections=options.list_connections,
+        warmup=options.warmup,
+        seconds=options.duration,
+    )
+    return LoginFigures.from_runs(alone, under_login, logins)
+
+
+def _machine(project: Project) -> str:
+    """Describe the CPUs this process may use, and the bake's Python."""
+    model = next(
+        (
+            line.partition(":")[2].strip()
+            for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor() or "unknown CPU",
+    )
+    return f"{len(os.sched_getaffinity(0))} CPUs ({model}), Linux {platform.release()}, Python {project.python}"
+
+
+def _exit_on_sigterm(_signal: int, _frame: FrameType | None) -> None:
+    """Leave through the normal exit path, so every server is stopped."""
+    raise SystemExit(128 + signal.SIGTERM)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

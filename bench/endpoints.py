@@ -1,0 +1,45 @@
+"""The five request kinds the bench sends, the same bytes to both apps."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bench.load import Request
+from bench.seed import Account, Fixture
+
+NAMES = ("list", "get", "create", "update", "live")
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One request, repeated for a whole run."""
+
+    name: str
+    method: str
+    path: str
+    body: str | None = None
+    account: Account | None = None
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """Return the request's headers: its bearer token and its body's type, if any."""
+        headers = {} if self.account is None else dict(self.account.headers)
+        if self.body is not None:
+            headers["Content-Type"] = "application/json"
+        return headers
+
+    def request(self, base_url: str) -> Request:
+        """Return this request as wrk sends it to the app at ``base_url``."""
+        return Request(self.method, base_url + self.path, self.headers, self.body)
+
+
+def endpoints(fixture: Fixture) -> dict[str, Endpoint]:
+    """Return every request kind by name, in `NAMES` order."""
+    todo = f"/api/v1/todos/{fixture.todo_id}"
+    return {
+        "list": Endpoint("list", "GET", "/api/v1/todos", account=fixture.reader),
+        "get": Endpoint("get", "GET", todo, account=fixture.reader),
+        "create": Endpoint("create", "POST", "/api/v1/todos", '{"title": "Bench todo"}', fixture.writer),
+        "update": Endpoint("update", "PATCH", todo, '{"completed": true}', fixture.reader),
+        "live": Endpoint("live", "GET", "/health/live"),
+    }

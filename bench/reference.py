@@ -1,0 +1,328 @@
+"""The limit of the stack: the service's todo API in plain Starlette, asyncpg, PyJWT and json.
+
+`make bench` serves this beside a default bake, with the same uvicorn from the
+bake's own environment, and compares the two. Per request it does the
+service's work and nothing more: the same token checks, the user confirmed
+active, the same SQL statements (``bench.reference_sql``), the same JSON
+bytes, status codes and headers; writes in one transaction, reads in none.
+No ORM, no validation library. It serves what the bench sends (PATCH sets
+``completed`` only) and reads the service's setting names from the environment.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from datetime import UTC, date, datetime
+from http import HTTPStatus
+from types import MappingProxyType
+from typing import Any
+from uuid import UUID, uuid4
+
+import asyncpg
+import jwt
+from asyncpg.pool import PoolConnectionProxy
+from starlette.applications import Starlette
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from bench import reference_sql as sql
+
+SECRET_KEY = os.environ["SECRET_KEY"]
+ISSUER = os.environ["JWT_ISSUER"]
+AUDIENCE = os.environ["JWT_AUDIENCE"]
+ACCESS_TOKEN_TYPE = "at+jwt"  # noqa: S105 - a JWT `typ` header, not a secret
+REQUIRED_CLAIMS = ["exp", "iat", "nbf", "sub", "iss", "aud", "jti"]
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+MAX_TITLE_LENGTH = 200
+MAX_DESCRIPTION_LENGTH = 2000
+TODO_FIELDS = frozenset({"title", "description", "due_date"})
+
+_jwt = jwt.PyJWT(options={"enforce_minimum_key_length": True})
+
+
+class ProblemError(Exception):
+    """An error answered as RFC 9457 problem+json, as the service answers it."""
+
+    status: HTTPStatus
+    detail: str
+    headers: Mapping[str, str] | None = None
+
+
+class InvalidTokenError(ProblemError):
+    """Any defect of the bearer token, or its user gone or inactive: one 401 for all."""
+
+    status = HTTPStatus.UNAUTHORIZED
+    detail = "Invalid or expired token."
+    headers = MappingProxyType({"WWW-Authenticate": "Bearer"})
+
+
+class TodoNotFoundError(ProblemError):
+    """No todo with this id belongs to the caller."""
+
+    status = HTTPStatus.NOT_FOUND
+    detail = "Todo not found."
+
+
+class InvalidInputError(ProblemError):
+    """The body or a query parameter is not what the route accepts."""
+
+    status = HTTPStatus.UNPROCESSABLE_ENTITY
+    detail = "The request is invalid."
+
+
+def request_id_middleware(app: ASGIApp) -> ASGIApp:
+    """Keep a well-formed incoming X-Request-ID, else make one; answer with it, as the service does."""
+
+    async def with_request_id(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+        incoming = Headers(scope=scope).get("x-request-id", "")
+        request_id = incoming if _is_uuid(incoming) else uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message).append("X-Request-ID", request_id)
+            await send(message)
+
+        await app(scope, receive, send_with_id)
+
+    return with_request_id
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _json(
+    content: object,
+    status: int = HTTPStatus.OK,
+    headers: Mapping[str, str] | None = None,
+    media_type: str = "application/json",
+) -> Response:
+    body = json.dumps(content, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode()
+    return Response(body, status, headers, media_type=media_type)
+
+
+def _timestamp(value: datetime) -> str:
+    # asyncpg returns timestamptz in UTC; pydantic writes UTC as "Z".
+    return value.isoformat().replace("+00:00", "Z")
+
+
+def _todo(row: asyncpg.Record | Mapping[str, Any]) -> dict[str, object]:
+    """Return the todo as the service's `TodoRead` writes it, fields in its order."""
+    due_date: date | None = row["due_date"]
+    return {
+        "id": str(row["id"]),
+        "title": row["title"],
+        "description": row["description"],
+        "completed": row["completed"],
+        "due_date": None if due_date is None else due_date.isoformat(),
+        "created_at": _timestamp(row["created_at"]),
+        "updated_at": _timestamp(row["updated_at"]),
+    }
+
+
+def _token_subject(request: Request) -> UUID:
+    """Return the user the access token names, checked as the service's `TokenCodec.decode` checks it."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise InvalidTokenError
+    try:
+        decoded = _jwt.decode_complete(
+            token,
+            SECRET_KEY,
+            algorithms=["HS256"],
+            audience=AUDIENCE,
+            issuer=ISSUER,
+            options={"require": REQUIRED_CLAIMS},
+        )
+        if decoded["header"].get("typ") != ACCESS_TOKEN_TYPE:
+            raise InvalidTokenError
+        payload = decoded["payload"]
+        UUID(payload["jti"])
+        return UUID(payload["sub"])
+    except (jwt.PyJWTError, ValueError, TypeError) as error:
+        raise InvalidTokenError from error
+
+
+async def _confirm_active(connection: PoolConnectionProxy, user_id: UUID) -> None:
+    user = await connection.fetchrow(sql.USER_IS_ACTIVE, user_id)
+    if user is None or not user["is_active"]:
+        raise InvalidTokenError
+
+
+def _pool(request: Request) -> asyncpg.Pool:
+    pool: asyncpg.Pool = request.app.state.pool
+    return pool
+
+
+def _page_parameter(request: Request, name: str, default: int, maximum: int) -> int:
+    text = request.query_params.get(name)
+    if text is None:
+        return default
+    if not text.isdigit() or int(text) > maximum:
+        raise InvalidInputError
+    return int(text)
+
+
+async def _json_object(request: Request) -> dict[str, Any]:
+    try:
+        body = json.loads(await request.body())
+    except ValueError as error:
+        raise InvalidInputError from error
+    if not isinstance(body, dict):
+        raise InvalidInputError
+    return body
+
+
+def _new_todo_fields(body: Mapping[str, Any]) -> tuple[str, str | None, date | None]:
+    """Title, description and due date of a new todo, bounded as the service's `TodoCreate` bounds them."""
+    title, description, due_date = body.get("title"), body.get("description"), body.get("due_date")
+    if (
+        not body.keys() <= TODO_FIELDS
+        or not isinstance(title, str)
+        or not 1 <= len(title) <= MAX_TITLE_LENGTH
+        or not (description is None or (isinstance(description, str) and len(description) <= MAX_DESCRIPTION_LENGTH))
+        or not (due_date is None or isinstance(due_date, str))
+    ):
+        raise InvalidInputError
+    try:
+        return title, description, None if due_date is None else date.fromisoformat(due_date)
+    except ValueError as error:
+        raise InvalidInputError from error
+
+
+async def live(_request: Request) -> Response:
+    """Answer that the process is up."""
+    return _json({"status": "ok"})
+
+
+async def list_todos(request: Request) -> Response:
+    """Answer the caller's todos, newest first, and their total."""
+    user_id = _token_subject(request)
+    limit = _page_parameter(request, "limit", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
+    offset = _page_parameter(request, "offset", 0, 1_000_000)
+    async with _pool(request).acquire() as connection:
+        await _confirm_active(connection, user_id)
+        rows = await connection.fetch(sql.TODO_PAGE, user_id, limit, offset)
+        if rows:
+            total = rows[0]["total"]
+        elif offset == 0:
+            total = 0
+        else:  # Past the last page the window function has no row to report on.
+            total = await connection.fetchval(sql.TODO_COUNT, user_id)
+    return _json({"items": [_todo(row) for row in rows], "total": total, "limit": limit, "offset": offset})
+
+
+async def create_todo(request: Request) -> Response:
+    """Create a todo; `Location` names it."""
+    user_id = _token_subject(request)
+    title, description, due_date = _new_todo_fields(await _json_object(request))
+    todo_id, now = uuid4(), datetime.now(UTC)
+    async with _pool(request).acquire() as connection, connection.transaction():
+        await _confirm_active(connection, user_id)
+        await connection.execute(sql.INSERT_TODO, todo_id, now, now, user_id, title, description, False, due_date)  # noqa: FBT003
+    todo = {
+        "id": todo_id,
+        "title": title,
+        "description": description,
+        "completed": False,
+        "due_date": due_date,
+        "created_at": now,
+        "updated_at": now,
+    }
+    return _json(_todo(todo), HTTPStatus.CREATED, {"Location": f"/api/v1/todos/{todo_id}"})
+
+
+async def get_todo(request: Request) -> Response:
+    """Answer one of the caller's todos."""
+    user_id = _token_subject(request)
+    async with _pool(request).acquire() as connection:
+        await _confirm_active(connection, user_id)
+        row = await connection.fetchrow(sql.TODO_BY_ID, request.path_params["todo_id"], user_id)
+    if row is None:
+        raise TodoNotFoundError
+    return _json(_todo(row))
+
+
+async def complete_todo(request: Request) -> Response:
+    """Set `completed`, the one field the bench's PATCH sends."""
+    user_id = _token_subject(request)
+    completed = (await _json_object(request)).get("completed")
+    if not isinstance(completed, bool):
+        raise InvalidInputError
+    async with _pool(request).acquire() as connection, connection.transaction():
+        await _confirm_active(connection, user_id)
+        row = await connection.fetchrow(
+            sql.COMPLETE_TODO, datetime.now(UTC), completed, request.path_params["todo_id"], user_id
+        )
+    if row is None:
+        raise TodoNotFoundError
+    return _json(_todo(row))
+
+
+async def problem(request: Request, error: Exception) -> Response:
+    """Answer a `ProblemError` with problem+json, as the service's handlers do."""
+    if not isinstance(error, ProblemError):
+        raise error
+    body = {
+        "type": "about:blank",
+        "title": error.status.phrase,
+        "status": error.status.value,
+        "detail": error.detail,
+        "instance": request.url.path,
+        "request_id": request.state.request_id,
+    }
+    return _json(body, error.status, error.headers, "application/problem+json")
+
+
+async def _keep_session(_connection: asyncpg.Connection) -> None:
+    """Return connections to the pool as they are, as SQLAlchemy's pool does.
+
+    asyncpg's default reset sends `RESET ALL` and friends on every release, a
+    statement the service never sends; no request here leaves session state.
+    """
+
+
+@asynccontextmanager
+async def lifespan(app: Starlette) -> AsyncIterator[None]:
+    """Open the pool, sized as the service's, for the life of the process."""
+    size = int(os.environ["DATABASE_POOL_SIZE"])
+    async with asyncpg.create_pool(
+        os.environ["DATABASE_URL"],
+        min_size=size,
+        max_size=size,
+        reset=_keep_session,
+        command_timeout=float(os.environ["DATABASE_STATEMENT_TIMEOUT_SECONDS"]),
+        server_settings={"application_name": os.environ["APPLICATION_NAME"]},
+    ) as pool:
+        app.state.pool = pool
+        yield
+
+
+app = Starlette(
+    routes=[
+        Route("/health/live", live),
+        Route("/api/v1/todos", list_todos),
+        Route("/api/v1/todos", create_todo, methods=["POST"]),
+        Route("/api/v1/todos/{todo_id:uuid}", get_todo),
+        Route("/api/v1/todos/{todo_id:uuid}", complete_todo, methods=["PATCH"]),
+    ],
+    exception_handlers={ProblemError: problem},
+    middleware=[Middleware(request_id_middleware)],
+    lifespan=lifespan,
+)
