@@ -122,7 +122,7 @@ def _timestamp(value: datetime) -> str:
     return value.isoformat().replace("+00:00", "Z")
 
 
-def _todo(row: asyncpg.Record | Mapping[str, Any]) -> dict[str, object]:
+def _todo(row: asyncpg.Record) -> dict[str, object]:
     """Return the todo as the service's `TodoRead` writes it, fields in its order."""
     due_date: date | None = row["due_date"]
     return {
@@ -160,8 +160,7 @@ def _token_subject(request: Request) -> UUID:
 
 
 async def _confirm_active(connection: PoolConnectionProxy, user_id: UUID) -> None:
-    user = await connection.fetchrow(sql.USER_IS_ACTIVE, user_id)
-    if user is None or not user["is_active"]:
+    if await connection.fetchrow(sql.ACTIVE_USER, user_id) is None:
         raise InvalidTokenError
 
 
@@ -232,20 +231,14 @@ async def create_todo(request: Request) -> Response:
     """Create a todo; `Location` names it."""
     user_id = _token_subject(request)
     title, description, due_date = _new_todo_fields(await _json_object(request))
-    todo_id, now = uuid4(), datetime.now(UTC)
+    now, completed = datetime.now(UTC), False
     async with _pool(request).acquire() as connection, connection.transaction():
         await _confirm_active(connection, user_id)
-        await connection.execute(sql.INSERT_TODO, todo_id, now, now, user_id, title, description, False, due_date)  # noqa: FBT003
-    todo = {
-        "id": todo_id,
-        "title": title,
-        "description": description,
-        "completed": False,
-        "due_date": due_date,
-        "created_at": now,
-        "updated_at": now,
-    }
-    return _json(_todo(todo), HTTPStatus.CREATED, {"Location": f"/api/v1/todos/{todo_id}"})
+        (row,) = await connection.fetch(
+            sql.INSERT_TODO, uuid4(), now, now, user_id, title, description, completed, due_date
+        )
+    todo = _todo(row)
+    return _json(todo, HTTPStatus.CREATED, {"Location": f"/api/v1/todos/{todo['id']}"})
 
 
 async def get_todo(request: Request) -> Response:
