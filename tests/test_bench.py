@@ -1,0 +1,124 @@
+"""The pure parts of `make bench`: what it compares, how it reads wrk and PostgreSQL, how it summarises."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from bench.load import LoadError, Request, Run, WrkResult, parse_result, wrk_command
+from bench.parity import normalise_response, normalise_statement
+from bench.postgres import statements_by_application
+from bench.report import README_BEGIN, README_END, EndpointFigures, median_ratio, replace_readme_section
+
+TODO = (
+    '{"id":"0b6a6f5e-2d4c-4a59-9d1e-3f0a4b8c9d10","title":"x","created_at":"2026-12-02T02:38:03.215214Z",'
+    '"updated_at":"2026-12-02T02:38:03Z"}'
+)
+
+
+def test_responses_compare_without_ids_timestamps_or_date() -> None:
+    response = httpx.Response(
+        201,
+        headers={
+            "date": "Wed, 02 Dec 2026 02:38:02 GMT",
+            "location": "/api/v1/todos/0b6a6f5e-2d4c-4a59-9d1e-3f0a4b8c9d10",
+            "x-request-id": "38a17eac4c6a43b38f3d48eeb74ed236",
+            "content-type": "application/json",
+        },
+        text=TODO,
+    )
+    assert normalise_response(response).splitlines() == [
+        "201",
+        f"content-length: {len(TODO)}",
+        "content-type: application/json",
+        "location: /api/v1/todos/<uuid>",
+        "x-request-id: <uuid>",
+        "",
+        '{"id":"<uuid>","title":"x","created_at":"<timestamp>","updated_at":"<timestamp>"}',
+    ]
+
+
+def test_responses_differing_in_a_value_stay_different() -> None:
+    completed = httpx.Response(200, json={"completed": True})
+    not_completed = httpx.Response(200, json={"completed": False})
+    assert normalise_response(completed) != normalise_response(not_completed)
+
+
+@pytest.mark.parametrize(
+    ("logged", "normalised"),
+    [
+        ("BEGIN ISOLATION LEVEL READ COMMITTED;", "BEGIN"),
+        ("BEGIN;", "BEGIN"),
+        ("COMMIT;", "COMMIT"),
+        ("SELECT a \n\tFROM t \n\tWHERE a = $1::UUID", "SELECT a FROM t WHERE a = $1::UUID"),
+        ("BEGIN ISOLATION LEVEL SERIALIZABLE;", "BEGIN ISOLATION LEVEL SERIALIZABLE"),
+    ],
+)
+def test_statements_compare_without_layout(logged: str, normalised: str) -> None:
+    assert normalise_statement(logged) == normalised
+
+
+def test_the_statement_log_is_split_per_application_with_multiline_statements_whole() -> None:
+    log = (
+        "<todo-service> LOG:  statement: BEGIN;\n"
+        "<todo-service> LOG:  execute __asyncpg_stmt_8__: SELECT users.id \n"
+        "\tFROM users \n"
+        "\tWHERE users.id = $1::UUID\n"
+        "<todo-service> DETAIL:  Parameters: $1 = '9b7d9ad3-aa01-459e-a747-e8d2febe13f1'\n"
+        "<bench-reference> LOG:  execute __asyncpg_stmt_2__: SELECT 1\n"
+        "<todo-service> LOG:  statement: COMMIT;\n"
+        "<> LOG:  checkpoint starting: time\n"
+    )
+    assert statements_by_application(log) == {
+        "todo-service": ["BEGIN;", "SELECT users.id \n\tFROM users \n\tWHERE users.id = $1::UUID", "COMMIT;"],
+        "bench-reference": ["SELECT 1"],
+    }
+
+
+def test_the_wrk_result_line_is_read_among_wrk_output() -> None:
+    output = (
+        "Running 10s test @ http://127.0.0.1:1/api/v1/todos\n"
+        "  Non-2xx or 3xx responses: 3\n"
+        'BENCH_RESULT {"requests": 2000, "duration_us": 10000000, "non_2xx": 3, "socket_errors": 2, '
+        '"p50_us": 1500, "p99_us": 12500}\n'
+    )
+    result = parse_result(output)
+    assert result == WrkResult(requests=2000, seconds=10.0, errors=5, p50_ms=1.5, p99_ms=12.5)
+    assert result.rps == 200
+
+
+def test_wrk_without_a_result_line_is_an_error() -> None:
+    with pytest.raises(LoadError, match="BENCH_RESULT"):
+        parse_result("unable to connect to 127.0.0.1:1 Connection refused\n")
+
+
+def test_wrk_gets_the_method_and_body_as_script_arguments_after_the_url() -> None:
+    request = Request("PATCH", "http://127.0.0.1:1/api/v1/todos/1", {"Content-Type": "application/json"}, "{}")
+    command = wrk_command("wrk", request, connections=32, seconds=10)
+    assert command[:4] == ["wrk", "-t1", "-c32", "-d10s"]
+    assert command[-6:] == ["-H", "Content-Type: application/json", request.url, "--", "PATCH", "{}"]
+
+
+def test_the_ratio_is_the_median_of_per_round_ratios() -> None:
+    # Per-round ratios 0.5, 0.25 and 0.4; the ratio of the medians (400 / 1000) would hide the spread.
+    assert median_ratio([500, 400, 200], [1000, 1600, 500]) == 0.4
+
+
+def test_endpoint_figures_take_medians_and_sum_errors() -> None:
+    def run(rps: int, errors: int, cpu: float) -> Run:
+        return Run(WrkResult(requests=rps * 10, seconds=10, errors=errors, p50_ms=1, p99_ms=rps / 100), cpu)
+
+    figures = EndpointFigures.from_rounds(
+        [run(100, 1, 3.0), run(300, 0, 1.0), run(200, 2, 2.0)], [run(400, 0, 0.5), run(600, 0, 0.4), run(500, 0, 0.6)]
+    )
+    assert (figures.service_rps, figures.limit_rps, figures.ratio) == (200, 500, 0.4)
+    assert (figures.service_p99_ms, figures.service_cpu_ms, figures.limit_cpu_ms) == (2, 2, 0.5)
+    assert (figures.errors, figures.limit_errors) == (3, 0)
+
+
+def test_the_readme_table_is_replaced_between_its_markers_only() -> None:
+    readme = f"# Title\n\n{README_BEGIN}\nold table\n{README_END}\n\nmore\n"
+    replaced = replace_readme_section(readme, "new table\n")
+    assert replaced == f"# Title\n\n{README_BEGIN}\nnew table\n{README_END}\n\nmore\n"
+    with pytest.raises(ValueError, match="bench:begin"):
+        replace_readme_section("# Title\n", "new table\n")
