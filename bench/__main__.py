@@ -70,7 +70,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     """Run the bench; a failure prints one reason and exits 1 after everything is stopped."""
     options = parse_args(argv)
-    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    for stop in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(stop, _stop)
     try:
         results = run(options)
     except (LookupError, ProjectError, ServerError, SeedError, parity.ParityError, LoadError) as error:
@@ -208,9 +209,15 @@ def _machine(project: Project) -> str:
     return f"{len(os.sched_getaffinity(0))} CPUs ({model}), Linux {platform.release()}, Python {project.python}"
 
 
-def _exit_on_sigterm(_signal: int, _frame: FrameType | None) -> None:
-    """Leave through the normal exit path, so every server is stopped."""
-    raise SystemExit(128 + signal.SIGTERM)
+def _stop(number: int, _frame: FrameType | None) -> None:
+    """Leave through the normal exit path, so every server is stopped, and let nothing interrupt that.
+
+    A Ctrl-C reaches the bench twice: from the terminal, and forwarded by `uv run`.
+    """
+    for stop in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(stop, signal.SIG_IGN)
+    print(f"\nbench: {signal.Signals(number).name}, stopping the servers and PostgreSQL", file=sys.stderr)
+    raise SystemExit(128 + number)
 
 
 if __name__ == "__main__":
