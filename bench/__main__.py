@@ -193,7 +193,8 @@ def _login_load(wrk: str, service: Server, fixture: Fixture, options: argparse.N
         warmup=options.warmup,
         seconds=options.duration,
     )
-    return LoginFigures.from_runs(alone, under_login, logins)
+    connections = (options.list_connections, options.login_connections)
+    return LoginFigures.from_runs(connections, alone, under_login, logins)
 
 
 def _machine(project: Project) -> str:

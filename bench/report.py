@@ -54,6 +54,8 @@ class EndpointFigures:
 class LoginFigures:
     """The list's p99 alone and while other clients log in; the target is a ratio of at most 2."""
 
+    list_connections: int
+    login_connections: int
     list_p99_ms_alone: float
     list_p99_ms_under_login: float
     ratio: float
@@ -62,9 +64,13 @@ class LoginFigures:
     login_errors: int
 
     @classmethod
-    def from_runs(cls, alone: WrkResult, under_login: WrkResult, logins: WrkResult) -> LoginFigures:
-        """Summarise the two list runs and the login run beside the second."""
+    def from_runs(
+        cls, connections: tuple[int, int], alone: WrkResult, under_login: WrkResult, logins: WrkResult
+    ) -> LoginFigures:
+        """Summarise the two list runs and the login run beside the second; connections are (list, login)."""
         return cls(
+            list_connections=connections[0],
+            login_connections=connections[1],
             list_p99_ms_alone=alone.p99_ms,
             list_p99_ms_under_login=under_login.p99_ms,
             ratio=round(under_login.p99_ms / alone.p99_ms, 3),
@@ -96,6 +102,7 @@ def markdown(results: Results) -> str:
     """Return what was measured where, the table, memory, and the login-load line."""
     lines = [
         f"Measured {results.date} on {results.machine}; {results.load}.",
+        "Versions: " + ", ".join(f"{name} {version}" for name, version in results.versions.items()) + ".",
         "",
         (
             "| endpoint | service req/s | limit req/s | ratio | p50 ms service / limit | p99 ms service / limit "
@@ -114,11 +121,16 @@ def markdown(results: Results) -> str:
         f"RSS after load: service {results.rss_mb['service']:.0f} MB, limit {results.rss_mb['limit']:.0f} MB.",
     ]
     if (login := results.login_load) is not None:
-        lines.append(
-            f"Login load (service only): list p99 {login.list_p99_ms_alone:.1f} ms alone, "
-            f"{login.list_p99_ms_under_login:.1f} ms while others log in ({login.ratio:.2f}x; "
-            f"{login.logins_per_second:.0f} logins/s, {login.login_errors} login and {login.list_errors} list errors)."
-        )
+        lines += [
+            "",
+            (
+                f"Login load (service only): list p99 at {login.list_connections} connections "
+                f"{login.list_p99_ms_alone:.1f} ms alone, {login.list_p99_ms_under_login:.1f} ms while "
+                f"{login.login_connections} more log in continuously ({login.ratio:.2f}x; "
+                f"{login.logins_per_second:.0f} logins/s, "
+                f"{login.login_errors} login and {login.list_errors} list errors)."
+            ),
+        ]
     return "\n".join(lines) + "\n"
 
 
