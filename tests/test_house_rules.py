@@ -81,8 +81,8 @@ MUTANTS = [
             ),
             Edit(
                 f"{PACKAGE}/services/todos.py",
-                "    if todo is None:\n        raise TodoNotFoundError\n    return todo\n\n\nasync def create",
-                "    if todo is None:\n        raise HTTPException(404)\n    return todo\n\n\nasync def create",
+                "        raise TodoNotFoundError\n    return TodoRead.model_validate(row)\n\n\nasync def create",
+                "        raise HTTPException(404)\n    return TodoRead.model_validate(row)\n\n\nasync def create",
             ),
         ),
         ("R1 layers: services never import fastapi, starlette, dependencies or routers BROKEN",),
@@ -156,7 +156,7 @@ MUTANTS = [
     ),
     Mutant(
         "R8",
-        (Edit(f"{PACKAGE}/services/users.py", '    """The user with `user_id`, if any."""\n', ""),),
+        (Edit(f"{PACKAGE}/services/users.py", '    """The user with `user_id`, if it exists and is active."""\n', ""),),
         ("D103", "FAILED: ruff lint (house rules R7 async, R8 typed and documented)"),
     ),
     Mutant(

@@ -7,59 +7,70 @@ import pytest
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
 from pydantic import PostgresDsn, SecretStr
-from pytest_postgresql.executors.proc import PostgreSQLExecutor
+from sqlalchemy import Connection, event
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
+from sqlalchemy.orm import Session, SessionTransaction
 
 from {{ cookiecutter.package_name }}.core.config import Environment, Settings
 from {{ cookiecutter.package_name }}.core.database import Database
-from {{ cookiecutter.package_name }}.dependencies.database import get_database
 from {{ cookiecutter.package_name }}.main import create_app
 
 from tests.database import (
+    choose_test_database,
     create_migrated_engine,
     database_url_from_environment,
-    exit_without_database,
-    throwaway_server_problem,
     worker_database_url,
 )
 
 TEST_SECRET_KEY = "test-secret-key-long-enough-for-every-hmac-algorithm-0123456789abcdef"
 PASSWORD = "correct horse battery staple"
+DATABASE_LINE = pytest.StashKey[str]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Choose the test database once, in the process that starts the xdist workers."""
+    if not hasattr(config, "workerinput"):
+        config.stash[DATABASE_LINE] = choose_test_database()
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    """Say which database the run uses."""
+    return config.stash[DATABASE_LINE]
 
 
 class TransactionalDatabase(Database):
-    """Hands out sessions that join the test's open transaction instead of committing."""
+    """Hands out sessions inside the test's open transaction, split like production's.
+
+    Each session runs in a savepoint of the test's transaction, so a commit
+    only releases it and the test's rollback undoes everything. Read-only
+    sessions' savepoints are read-only too: a write slipped into a GET fails
+    here as it fails on production's read-only connections.
+    """
 
     def __init__(self, connection: AsyncConnection) -> None:
         # No engine or pool of its own (so no super().__init__): the test's
         # connection is the only one the app may use.
         self.connection = connection
 
-    def session(self, *, read_only: bool) -> AsyncSession:  # noqa: ARG002 - one transaction serves both
-        """A session whose commit only releases a savepoint of the test's transaction."""
-        return AsyncSession(
+    def session(self, *, read_only: bool) -> AsyncSession:
+        """A session in a savepoint of the test's transaction, read-only if asked."""
+        session = AsyncSession(
             bind=self.connection, join_transaction_mode="create_savepoint", expire_on_commit=False
         )
+        if read_only:
+            event.listen(session.sync_session, "after_begin", _make_read_only)
+        return session
+
+
+def _make_read_only(_session: Session, _transaction: SessionTransaction, connection: Connection) -> None:
+    """Make the savepoint just begun read-only; rolling it back makes the transaction writable again."""
+    connection.exec_driver_sql("SET LOCAL transaction_read_only = on")
 
 
 @pytest.fixture(scope="session")
-def base_database_url(request: pytest.FixtureRequest) -> str:
-    """`TEST_DATABASE_URL`, or a throwaway server started by pytest-postgresql."""
-    if url := database_url_from_environment():
-        return url
-    if problem := throwaway_server_problem():
-        exit_without_database(problem)
-    server: PostgreSQLExecutor = request.getfixturevalue("postgresql_proc")
-    return (
-        f"postgresql+asyncpg://{server.user}:{server.password or ''}@{server.host}:{server.port}"
-        "/{{ cookiecutter.package_name }}_test"
-    )
-
-
-@pytest.fixture(scope="session")
-def database_url(base_database_url: str, worker_id: str) -> str:
-    """This worker's own database."""
-    return worker_database_url(base_database_url, worker_id)
+def database_url(worker_id: str) -> str:
+    """This worker's own database, on the server `TEST_DATABASE_URL` names."""
+    return worker_database_url(database_url_from_environment(), worker_id)
 
 
 @pytest.fixture(scope="session")
@@ -94,7 +105,7 @@ async def connection(migrated_engine: AsyncEngine) -> AsyncIterator[AsyncConnect
 def app(settings: Settings, connection: AsyncConnection) -> FastAPI:
     """The real app, its database sessions joined to the test's transaction."""
     app = create_app(settings)
-    app.dependency_overrides[get_database] = lambda: TransactionalDatabase(connection)
+    app.state.database = TransactionalDatabase(connection)
     return app
 
 

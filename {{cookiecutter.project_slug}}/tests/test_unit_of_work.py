@@ -6,6 +6,7 @@ import pytest
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
 from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from {{ cookiecutter.package_name }}.core.config import Settings
@@ -48,6 +49,18 @@ async def test_reads_run_without_a_transaction_and_writes_in_one(settings: Setti
         async with database.session(read_only=False) as writer:
             first, second = await _transaction_start_times(writer)
             assert first == second
+    finally:
+        await database.dispose()
+
+
+@pytest.mark.usefixtures("migrated_engine")
+async def test_read_sessions_cannot_write(settings: Settings) -> None:
+    """A write slipped into a GET fails at PostgreSQL instead of autocommitting."""
+    database = Database(settings)
+    try:
+        async with database.session(read_only=True) as reader:
+            with pytest.raises(DBAPIError, match="read-only transaction"):
+                await reader.execute(text("UPDATE users SET full_name = full_name"))
     finally:
         await database.dispose()
 

@@ -1,4 +1,6 @@
-"""The async engine and the session factories the request edge uses."""
+"""The async engines and the session factories the request edge uses."""
+
+from typing import Any
 
 from sqlalchemy import exc
 from sqlalchemy.ext.asyncio import (
@@ -20,37 +22,54 @@ DATABASE_UNAVAILABLE_ERRORS = (
 )
 
 
-class Database:
-    """One engine for the process, with a writing and a read-only (autocommit) session factory.
+def create_engine(settings: Settings, *, read_only: bool) -> AsyncEngine:
+    """An engine with a fixed-size pool, so load never opens and closes connections.
 
-    Reads run in autocommit mode so a GET costs no BEGIN/COMMIT round trips;
-    writes get one transaction, committed once by the session dependency.
-    Connections are not pinged on checkout, which would cost a round trip per
-    request: a connection the server dropped fails its request with a 503,
-    SQLAlchemy then discards the pool, and the next requests reconnect.
+    A read-only engine's connections run every statement in autocommit, and
+    PostgreSQL refuses writes on them (`default_transaction_read_only`).
+    """
+    server_settings = {"application_name": "{{ cookiecutter.project_slug }}"}
+    options: dict[str, Any] = {}
+    if read_only:
+        server_settings["default_transaction_read_only"] = "on"
+        options["isolation_level"] = "AUTOCOMMIT"
+    return create_async_engine(
+        str(settings.database_url),
+        pool_size=settings.database_pool_size,
+        max_overflow=settings.database_max_overflow,
+        pool_timeout=settings.database_connect_timeout_seconds,
+        echo=settings.debug,
+        connect_args={
+            "timeout": settings.database_connect_timeout_seconds,
+            "command_timeout": settings.database_statement_timeout_seconds,
+            "server_settings": server_settings,
+        },
+        **options,
+    )
+
+
+class Database:
+    """A read-only and a writing engine for the process, each with its session factory.
+
+    Reads run in autocommit mode so a GET costs no BEGIN/COMMIT round trips,
+    on connections that cannot write; writes get one transaction, committed
+    once by the session dependency. Connections are not pinged on checkout,
+    which would cost a round trip per request: a connection the server
+    dropped fails its request with a 503, SQLAlchemy then discards the pool,
+    and the next requests reconnect.
     """
 
     def __init__(self, settings: Settings) -> None:
-        self.engine: AsyncEngine = create_async_engine(
-            str(settings.database_url),
-            pool_size=settings.database_pool_size,
-            pool_timeout=settings.database_connect_timeout_seconds,
-            echo=settings.debug,
-            connect_args={
-                "timeout": settings.database_connect_timeout_seconds,
-                "command_timeout": settings.database_statement_timeout_seconds,
-                "server_settings": {"application_name": "{{ cookiecutter.project_slug }}"},
-            },
-        )
-        self.writer = async_sessionmaker(self.engine, expire_on_commit=False)
-        self.reader = async_sessionmaker(
-            self.engine.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False
-        )
+        self.reader_engine = create_engine(settings, read_only=True)
+        self.writer_engine = create_engine(settings, read_only=False)
+        self._reader = async_sessionmaker(self.reader_engine, expire_on_commit=False)
+        self._writer = async_sessionmaker(self.writer_engine, expire_on_commit=False)
 
     async def dispose(self) -> None:
         """Close every pooled connection (at shutdown)."""
-        await self.engine.dispose()
+        await self.reader_engine.dispose()
+        await self.writer_engine.dispose()
 
     def session(self, *, read_only: bool) -> AsyncSession:
-        """A new session; `read_only` ones never open a transaction."""
-        return (self.reader if read_only else self.writer)()
+        """A new session; `read_only` ones never open a transaction and cannot write."""
+        return (self._reader if read_only else self._writer)()

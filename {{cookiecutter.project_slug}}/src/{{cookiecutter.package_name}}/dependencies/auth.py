@@ -7,7 +7,7 @@ from fastapi.security import OAuth2PasswordBearer
 
 from {{ cookiecutter.package_name }}.core.tokens import InvalidTokenError, TokenCodec, TokenType
 from {{ cookiecutter.package_name }}.dependencies.database import SessionDep
-from {{ cookiecutter.package_name }}.models import User
+from {{ cookiecutter.package_name }}.schemas.user import UserRead
 from {{ cookiecutter.package_name }}.services import users
 
 # Missing or non-bearer credentials get 401 with `WWW-Authenticate: Bearer` here.
@@ -24,14 +24,19 @@ TokenCodecDep = Annotated[TokenCodec, Depends(get_token_codec)]
 
 
 async def get_current_user(
-    token: Annotated[str, Depends(oauth2_scheme)], codec: TokenCodecDep, session: SessionDep
-) -> User:
-    """The active user the access token names; anything less is a 401."""
+    request: Request, token: Annotated[str, Depends(oauth2_scheme)], session: SessionDep
+) -> UserRead:
+    """The active user the access token names; anything less is a 401.
+
+    Runs on every protected request, so it calls `get_token_codec` itself
+    rather than through `TokenCodecDep`: one dependency layer less.
+    """
+    codec = await get_token_codec(request)
     claims = codec.decode(token, expected_type=TokenType.ACCESS)
-    user = await users.get(session, user_id=claims.subject)
-    if user is None or not user.is_active:
+    user = await users.get_active(session, user_id=claims.subject)
+    if user is None:
         raise InvalidTokenError
     return user
 
 
-CurrentUser = Annotated[User, Depends(get_current_user)]
+CurrentUser = Annotated[UserRead, Depends(get_current_user)]

@@ -12,23 +12,18 @@ from {{ cookiecutter.package_name }}.core.errors import AppError
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-async def get_database(request: Request) -> Database:
-    """The process-wide `Database` the app factory created."""
-    database: Database = request.app.state.database
-    return database
-
-
-async def get_session(
-    request: Request, database: Annotated[Database, Depends(get_database)]
-) -> AsyncIterator[AsyncSession]:
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """One session per request; writes commit once, after the handler, before the response.
 
     Declared with `scope="function"` (see `SessionDep`), so a failed commit
     becomes an error response instead of a 2xx already sent. Safe methods get
-    an autocommit session: a read needs no BEGIN/COMMIT. Any other exception
-    rolls the transaction back, unless it is a domain error that asks to keep
-    what was done (revoking a stolen token's family, say).
+    a read-only autocommit session: a read needs no BEGIN/COMMIT, and cannot
+    write. Any other exception rolls the transaction back, unless it is a
+    domain error that asks to keep what was done (revoking a stolen token's
+    family, say). The `Database` comes from the app state, not from another
+    dependency: every dependency layer costs CPU on every request.
     """
+    database: Database = request.app.state.database
     read_only = request.method in SAFE_METHODS
     async with database.session(read_only=read_only) as session:
         try:

@@ -1,9 +1,10 @@
 """What every table shares: a naming convention, a UUID key and UTC timestamps."""
 
 from datetime import UTC, datetime
+from typing import cast
 from uuid import UUID, uuid4
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, Table, inspect
 from sqlmodel import Field, SQLModel
 
 # Deterministic constraint names, so migrations can drop what they created.
@@ -36,3 +37,8 @@ class TableBase(SQLModel):
         sa_column_kwargs={"onupdate": utc_now},
         nullable=False,
     )
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table of `model`, to build statements once (SQLModel leaves it untyped)."""
+    return cast("Table", inspect(model).local_table)

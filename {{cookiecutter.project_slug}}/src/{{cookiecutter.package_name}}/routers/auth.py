@@ -23,7 +23,7 @@ session_router = APIRouter(prefix="/auth", tags=["auth"])
 @router.post("/register", status_code=status.HTTP_201_CREATED, responses=responses(EmailTakenError))
 async def register(data: UserCreate, session: SessionDep) -> UserRead:
     """Create an account; the email must not be registered yet, in any letter case."""
-    return UserRead.model_validate(await users.create(session, data=data))
+    return await users.create(session, data=data)
 
 
 @router.post("/token", responses=responses(InvalidCredentialsError))
@@ -45,4 +45,4 @@ async def logout(
     data: RefreshRequest, user: CurrentUser, session: SessionDep, codec: TokenCodecDep
 ) -> None:
     """Revoke the caller's refresh token; 204 whether or not it was still live."""
-    await tokens.revoke(session, refresh_token=data.refresh_token, owner=user, codec=codec)
+    await tokens.revoke(session, refresh_token=data.refresh_token, owner_id=user.id, codec=codec)

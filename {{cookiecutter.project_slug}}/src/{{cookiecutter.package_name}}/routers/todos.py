@@ -6,12 +6,13 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request, Response, status
 
 from {{ cookiecutter.package_name }}.core.errors import responses
+from {{ cookiecutter.package_name }}.core.urls import url_path
 from {{ cookiecutter.package_name }}.dependencies.auth import CurrentUser
 from {{ cookiecutter.package_name }}.dependencies.database import SessionDep
-from {{ cookiecutter.package_name }}.schemas.page import Page
 from {{ cookiecutter.package_name }}.schemas.todo import (
     TodoCreate,
     TodoListQuery,
+    TodoPage,
     TodoRead,
     TodoUpdate,
 )
@@ -24,9 +25,9 @@ router = APIRouter(prefix="/todos", tags=["todos"])
 @router.get("", name="list_todos")
 async def list_todos(
     query: Annotated[TodoListQuery, Query()], user: CurrentUser, session: SessionDep
-) -> Page[TodoRead]:
+) -> TodoPage:
     """The caller's todos, newest first."""
-    return await todos.get_page(session, owner=user, query=query)
+    return await todos.get_page(session, owner_id=user.id, query=query)
 
 
 @router.post("", name="create_todo", status_code=status.HTTP_201_CREATED)
@@ -34,15 +35,15 @@ async def create_todo(
     data: TodoCreate, user: CurrentUser, session: SessionDep, request: Request, response: Response
 ) -> TodoRead:
     """Create a todo; `Location` names it."""
-    todo = await todos.create(session, owner=user, data=data)
-    response.headers["Location"] = request.app.url_path_for("get_todo", todo_id=str(todo.id))
-    return TodoRead.model_validate(todo)
+    todo = await todos.create(session, owner_id=user.id, data=data)
+    response.headers["Location"] = url_path(request.app, "get_todo", todo_id=todo.id)
+    return todo
 
 
 @router.get("/{todo_id}", name="get_todo", responses=responses(TodoNotFoundError))
 async def get_todo(todo_id: UUID, user: CurrentUser, session: SessionDep) -> TodoRead:
     """One of the caller's todos."""
-    return TodoRead.model_validate(await todos.get(session, owner=user, todo_id=todo_id))
+    return await todos.get(session, owner_id=user.id, todo_id=todo_id)
 
 
 @router.patch("/{todo_id}", name="update_todo", responses=responses(TodoNotFoundError))
@@ -50,8 +51,7 @@ async def update_todo(
     todo_id: UUID, data: TodoUpdate, user: CurrentUser, session: SessionDep
 ) -> TodoRead:
     """Change the fields sent; `null` clears `description` or `due_date`."""
-    todo = await todos.update(session, owner=user, todo_id=todo_id, data=data)
-    return TodoRead.model_validate(todo)
+    return await todos.update(session, owner_id=user.id, todo_id=todo_id, data=data)
 
 
 @router.delete(
@@ -62,4 +62,4 @@ async def update_todo(
 )
 async def delete_todo(todo_id: UUID, user: CurrentUser, session: SessionDep) -> None:
     """Delete one of the caller's todos."""
-    await todos.delete(session, owner=user, todo_id=todo_id)
+    await todos.delete(session, owner_id=user.id, todo_id=todo_id)

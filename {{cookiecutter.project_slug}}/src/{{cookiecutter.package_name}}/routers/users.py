@@ -8,7 +8,7 @@ from {{ cookiecutter.package_name }}.schemas.user import UserRead
 router = APIRouter(prefix="/users", tags=["users"])
 
 
-@router.get("/me")
+@router.get("/me", name="read_me")
 async def read_me(user: CurrentUser) -> UserRead:
     """The authenticated user."""
-    return UserRead.model_validate(user)
+    return user

@@ -1,4 +1,4 @@
-"""Todo schemas: create, partial update, read, and the list query."""
+"""Todo schemas: create, partial update, read, a page of them, and the list query."""
 
 from datetime import date, datetime
 from typing import Annotated
@@ -8,7 +8,7 @@ from pydantic import Field, StrictBool, field_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from {{ cookiecutter.package_name }}.schemas.base import InputSchema, IsoDate, OutputSchema
-from {{ cookiecutter.package_name }}.schemas.page import PageQuery
+from {{ cookiecutter.package_name }}.schemas.page import Page, PageQuery
 
 Title = Annotated[str, Field(min_length=1, max_length=200)]
 Description = Annotated[str, Field(max_length=2000)]
@@ -54,6 +54,10 @@ class TodoRead(OutputSchema):
     due_date: date | None
     created_at: datetime
     updated_at: datetime
+
+
+# Parametrised once: `Page[TodoRead]` would look the class up again on every request.
+TodoPage = Page[TodoRead]
 
 
 class TodoListQuery(PageQuery):

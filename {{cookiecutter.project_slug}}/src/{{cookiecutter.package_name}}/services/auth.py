@@ -5,9 +5,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from {{ cookiecutter.package_name }}.core.errors import AuthenticationError
 from {{ cookiecutter.package_name }}.core.passwords import verify_password
 from {{ cookiecutter.package_name }}.core.tokens import TokenCodec
-from {{ cookiecutter.package_name }}.models import User
 from {{ cookiecutter.package_name }}.schemas.token import TokenPair
 from {{ cookiecutter.package_name }}.services import tokens, users
+from {{ cookiecutter.package_name }}.services.users import Credentials
 
 
 class InvalidCredentialsError(AuthenticationError):
@@ -16,9 +16,9 @@ class InvalidCredentialsError(AuthenticationError):
     description = "Incorrect email or password."
 
 
-async def authenticate(session: AsyncSession, *, email: str, password: str) -> User:
+async def authenticate(session: AsyncSession, *, email: str, password: str) -> Credentials:
     """The active user with these credentials; unknown emails cost the same time."""
-    user = await users.get_by_email(session, email=email)
+    user = await users.get_credentials(session, email=email)
     valid = await verify_password(password, user.password_hash if user else None)
     if user is None or not valid or not user.is_active:
         raise InvalidCredentialsError

@@ -1,22 +1,48 @@
-"""Todos: every statement is scoped to the owner, so another user's todo is 'not found'."""
+"""Todos: every statement is scoped to the owner, so another user's todo is 'not found'.
+
+Statements are Core, built once at import with bound parameters: SQLAlchemy
+then reuses their cache key and compiled form, and rows are validated
+straight into the response schemas without ORM objects in between.
+"""
 
 from uuid import UUID
 
 import sqlalchemy as sa
-from sqlalchemy import func
+from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col, select
 
 from {{ cookiecutter.package_name }}.core.errors import NotFoundError
-from {{ cookiecutter.package_name }}.models import Todo, User
-from {{ cookiecutter.package_name }}.models.base import utc_now
-from {{ cookiecutter.package_name }}.schemas.page import Page
+from {{ cookiecutter.package_name }}.models import Todo
+from {{ cookiecutter.package_name }}.models.base import table_of, utc_now
 from {{ cookiecutter.package_name }}.schemas.todo import (
     TodoCreate,
     TodoListQuery,
+    TodoPage,
     TodoRead,
     TodoUpdate,
 )
+
+todos = table_of(Todo)
+# Bound parameter names must differ from column names, which UPDATE reserves for SET.
+_OWNED = todos.c.owner_id == bindparam("owner")
+_OWNED_ONE = and_(todos.c.id == bindparam("todo"), _OWNED)
+_READ_COLUMNS = [todos.c[name] for name in TodoRead.model_fields]
+
+_PAGE = (
+    select(*_READ_COLUMNS, func.count().over().label("total"))
+    .where(_OWNED)
+    .order_by(todos.c.created_at.desc(), todos.c.id.desc())
+    .limit(bindparam("limit"))
+    .offset(bindparam("offset"))
+)
+_BY_COMPLETION = todos.c.completed == bindparam("done")
+_PAGE_BY_COMPLETION = _PAGE.where(_BY_COMPLETION)
+_COUNT = select(func.count()).select_from(todos).where(_OWNED)
+_COUNT_BY_COMPLETION = _COUNT.where(_BY_COMPLETION)
+_GET = select(*_READ_COLUMNS).where(_OWNED_ONE)
+_INSERT = sa.insert(todos).returning(*_READ_COLUMNS)
+_UPDATE = sa.update(todos).where(_OWNED_ONE).returning(*_READ_COLUMNS)
+_DELETE = sa.delete(todos).where(_OWNED_ONE).returning(todos.c.id)
 
 
 class TodoNotFoundError(NotFoundError):
@@ -25,73 +51,61 @@ class TodoNotFoundError(NotFoundError):
     description = "Todo not found."
 
 
-async def get_page(session: AsyncSession, *, owner: User, query: TodoListQuery) -> Page[TodoRead]:
+async def get_page(session: AsyncSession, *, owner_id: UUID, query: TodoListQuery) -> TodoPage:
     """The owner's todos, newest first, and their total, in one statement."""
-    filters = [col(Todo.owner_id) == owner.id]
-    if query.completed is not None:
-        filters.append(col(Todo.completed) == query.completed)
-    total = func.count().over().label("total")
-    statement = (
-        select(Todo, total)
-        .where(*filters)
-        .order_by(col(Todo.created_at).desc(), col(Todo.id).desc())
-        .limit(query.limit)
-        .offset(query.offset)
-    )
-    rows = (await session.execute(statement)).all()
+    params: dict[str, object] = {"owner": owner_id, "limit": query.limit, "offset": query.offset}
+    by_completion = query.completed is not None
+    if by_completion:
+        params["done"] = query.completed
+    statement = _PAGE_BY_COMPLETION if by_completion else _PAGE
+    rows = (await session.execute(statement, params)).mappings().all()
     if rows:
-        count = rows[0].total
+        total = rows[0]["total"]
     elif query.offset == 0:
-        count = 0
+        total = 0
     else:  # Past the last page the window function has no row to report on.
-        count = (await session.execute(select(func.count()).where(*filters))).scalar_one()
-    return Page[TodoRead](
-        items=[TodoRead.model_validate(row.Todo) for row in rows],
-        total=count,
-        limit=query.limit,
-        offset=query.offset,
+        count = _COUNT_BY_COMPLETION if by_completion else _COUNT
+        total = (await session.execute(count, params)).scalar_one()
+    return TodoPage.model_validate(
+        {"items": rows, "total": total, "limit": query.limit, "offset": query.offset}
     )
 
 
-async def get(session: AsyncSession, *, owner: User, todo_id: UUID) -> Todo:
+async def get(session: AsyncSession, *, owner_id: UUID, todo_id: UUID) -> TodoRead:
     """The owner's todo `todo_id`; anyone else's raises `TodoNotFoundError` like a missing one."""
-    result = await session.execute(
-        select(Todo).where(col(Todo.id) == todo_id, col(Todo.owner_id) == owner.id)
-    )
-    todo = result.scalar_one_or_none()
-    if todo is None:
+    row = (await session.execute(_GET, {"owner": owner_id, "todo": todo_id})).mappings().first()
+    if row is None:
         raise TodoNotFoundError
-    return todo
+    return TodoRead.model_validate(row)
 
 
-async def create(session: AsyncSession, *, owner: User, data: TodoCreate) -> Todo:
-    """A new todo owned by `owner`."""
-    todo = Todo(**data.model_dump(), owner_id=owner.id)
-    session.add(todo)
-    await session.flush()
-    return todo
+async def create(session: AsyncSession, *, owner_id: UUID, data: TodoCreate) -> TodoRead:
+    """A new todo owned by `owner_id`; created and updated at the same instant."""
+    now = utc_now()
+    values = {**data.model_dump(), "owner_id": owner_id, "created_at": now, "updated_at": now}
+    row = (await session.execute(_INSERT, values)).mappings().one()
+    return TodoRead.model_validate(row)
 
 
-async def update(session: AsyncSession, *, owner: User, todo_id: UUID, data: TodoUpdate) -> Todo:
-    """Apply the fields the client sent, in one statement; the rest stay as they are."""
-    statement = (
-        sa.update(Todo)
-        .where(col(Todo.id) == todo_id, col(Todo.owner_id) == owner.id)
-        .values(**data.model_dump(exclude_unset=True), updated_at=utc_now())
-        .returning(Todo)
-    )
-    todo = (await session.scalars(statement)).one_or_none()
-    if todo is None:
+async def update(
+    session: AsyncSession, *, owner_id: UUID, todo_id: UUID, data: TodoUpdate
+) -> TodoRead:
+    """Apply the fields the client sent, in one statement; the rest stay as they are.
+
+    An empty update changes nothing, `updated_at` included.
+    """
+    changes = data.model_dump(exclude_unset=True)
+    if not changes:
+        return await get(session, owner_id=owner_id, todo_id=todo_id)
+    params = {**changes, "updated_at": utc_now(), "owner": owner_id, "todo": todo_id}
+    row = (await session.execute(_UPDATE, params)).mappings().first()
+    if row is None:
         raise TodoNotFoundError
-    return todo
+    return TodoRead.model_validate(row)
 
 
-async def delete(session: AsyncSession, *, owner: User, todo_id: UUID) -> None:
+async def delete(session: AsyncSession, *, owner_id: UUID, todo_id: UUID) -> None:
     """Delete the owner's todo `todo_id`, in one statement."""
-    statement = (
-        sa.delete(Todo)
-        .where(col(Todo.id) == todo_id, col(Todo.owner_id) == owner.id)
-        .returning(col(Todo.id))
-    )
-    if (await session.scalars(statement)).one_or_none() is None:
+    deleted = await session.execute(_DELETE, {"owner": owner_id, "todo": todo_id})
+    if deleted.first() is None:
         raise TodoNotFoundError

@@ -2,15 +2,34 @@
 
 from uuid import UUID, uuid4
 
-from sqlalchemy import ColumnElement, update
+import sqlalchemy as sa
+from sqlalchemy import ColumnElement, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col, select
 
 from {{ cookiecutter.package_name }}.core.tokens import InvalidTokenError, TokenCodec, TokenType
-from {{ cookiecutter.package_name }}.models import RefreshToken, User
-from {{ cookiecutter.package_name }}.models.base import utc_now
+from {{ cookiecutter.package_name }}.models import RefreshToken
+from {{ cookiecutter.package_name }}.models.base import table_of, utc_now
 from {{ cookiecutter.package_name }}.schemas.token import TokenPair
 from {{ cookiecutter.package_name }}.services import users
+
+refresh_tokens = table_of(RefreshToken)
+_INSERT = sa.insert(refresh_tokens)
+# Locks the row, so two concurrent uses of one token cannot both rotate it.
+_GET_FOR_UPDATE = (
+    select(
+        refresh_tokens.c.user_id,
+        refresh_tokens.c.family_id,
+        refresh_tokens.c.used_at,
+        refresh_tokens.c.revoked_at,
+    )
+    .where(refresh_tokens.c.id == bindparam("token_id"))
+    .with_for_update()
+)
+_MARK_USED = (
+    sa.update(refresh_tokens)
+    .where(refresh_tokens.c.id == bindparam("token_id"))
+    .values(used_at=bindparam("now"), updated_at=bindparam("now"))
+)
 
 
 class RefreshTokenReusedError(InvalidTokenError):
@@ -25,15 +44,18 @@ async def issue(
     """A new access and refresh token; the refresh token is recorded in its login family."""
     access = codec.issue(subject=user_id, token_type=TokenType.ACCESS)
     refresh = codec.issue(subject=user_id, token_type=TokenType.REFRESH)
-    session.add(
-        RefreshToken(
-            id=refresh.claims.token_id,
-            user_id=user_id,
-            family_id=family_id or uuid4(),
-            expires_at=refresh.claims.expires_at,
-        )
+    now = utc_now()
+    await session.execute(
+        _INSERT,
+        {
+            "id": refresh.claims.token_id,
+            "user_id": user_id,
+            "family_id": family_id or uuid4(),
+            "expires_at": refresh.claims.expires_at,
+            "created_at": now,
+            "updated_at": now,
+        },
     )
-    await session.flush()
     return TokenPair(
         access_token=access.token,
         refresh_token=refresh.token,
@@ -44,40 +66,38 @@ async def issue(
 async def rotate(session: AsyncSession, *, refresh_token: str, codec: TokenCodec) -> TokenPair:
     """Spend `refresh_token` for a new pair; a spent one revokes its family (RFC 9700 4.14)."""
     claims = codec.decode(refresh_token, expected_type=TokenType.REFRESH)
-    stored = await session.scalar(
-        select(RefreshToken).where(col(RefreshToken.id) == claims.token_id).with_for_update()
-    )
+    stored = (await session.execute(_GET_FOR_UPDATE, {"token_id": claims.token_id})).first()
     if stored is None or stored.revoked_at is not None:
         raise InvalidTokenError
     if stored.used_at is not None:
-        await _revoke(session, col(RefreshToken.family_id) == stored.family_id)
+        await _revoke(session, refresh_tokens.c.family_id == stored.family_id)
         raise RefreshTokenReusedError
-    user = await users.get(session, user_id=stored.user_id)
-    if user is None or not user.is_active:
+    if await users.get_active(session, user_id=stored.user_id) is None:
         raise InvalidTokenError
-    stored.used_at = utc_now()
-    return await issue(session, user_id=user.id, codec=codec, family_id=stored.family_id)
+    await session.execute(_MARK_USED, {"token_id": claims.token_id, "now": utc_now()})
+    return await issue(session, user_id=stored.user_id, codec=codec, family_id=stored.family_id)
 
 
 async def revoke(
-    session: AsyncSession, *, refresh_token: str, owner: User, codec: TokenCodec
+    session: AsyncSession, *, refresh_token: str, owner_id: UUID, codec: TokenCodec
 ) -> None:
-    """Revoke `refresh_token` if it is valid and `owner`'s; anything else changes nothing."""
+    """Revoke `refresh_token` if it is valid and `owner_id`'s; anything else changes nothing."""
     try:
         claims = codec.decode(refresh_token, expected_type=TokenType.REFRESH)
     except InvalidTokenError:
         return
     await _revoke(
         session,
-        col(RefreshToken.id) == claims.token_id,
-        col(RefreshToken.user_id) == owner.id,
+        refresh_tokens.c.id == claims.token_id,
+        refresh_tokens.c.user_id == owner_id,
     )
 
 
 async def _revoke(session: AsyncSession, *conditions: ColumnElement[bool]) -> None:
     """Mark the live refresh tokens matching `conditions` revoked."""
+    now = utc_now()
     await session.execute(
-        update(RefreshToken)
-        .where(*conditions, col(RefreshToken.revoked_at).is_(None))
-        .values(revoked_at=utc_now())
+        sa.update(refresh_tokens)
+        .where(*conditions, refresh_tokens.c.revoked_at.is_(None))
+        .values(revoked_at=now, updated_at=now)
     )

@@ -1,15 +1,37 @@
 """Users: lookup and registration."""
 
+from dataclasses import dataclass
 from uuid import UUID
 
+from sqlalchemy import bindparam, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import select
 
 from {{ cookiecutter.package_name }}.core.errors import ConflictError
 from {{ cookiecutter.package_name }}.core.passwords import hash_password
 from {{ cookiecutter.package_name }}.models import User
-from {{ cookiecutter.package_name }}.schemas.user import UserCreate
+from {{ cookiecutter.package_name }}.models.base import table_of, utc_now
+from {{ cookiecutter.package_name }}.schemas.user import UserCreate, UserRead
+
+users = table_of(User)
+_READ_COLUMNS = [users.c[name] for name in UserRead.model_fields]
+# Runs on every authenticated request: built once, and one indexed row read.
+_GET_ACTIVE = select(*_READ_COLUMNS).where(users.c.id == bindparam("user_id"), users.c.is_active)
+_GET_CREDENTIALS = select(users.c.id, users.c.password_hash, users.c.is_active).where(
+    users.c.email == bindparam("email")
+)
+_REGISTER = (
+    insert(users).on_conflict_do_nothing(index_elements=[users.c.email]).returning(*_READ_COLUMNS)
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    """What a login checks; never leaves the services."""
+
+    id: UUID
+    password_hash: str
+    is_active: bool
 
 
 class EmailTakenError(ConflictError):
@@ -18,30 +40,29 @@ class EmailTakenError(ConflictError):
     description = "An account with this email already exists."
 
 
-async def get(session: AsyncSession, *, user_id: UUID) -> User | None:
-    """The user with `user_id`, if any."""
-    return await session.get(User, user_id)
+async def get_active(session: AsyncSession, *, user_id: UUID) -> UserRead | None:
+    """The user with `user_id`, if it exists and is active."""
+    row = (await session.execute(_GET_ACTIVE, {"user_id": user_id})).mappings().first()
+    return None if row is None else UserRead.model_validate(row)
 
 
-async def get_by_email(session: AsyncSession, *, email: str) -> User | None:
-    """The user registered with `email`, compared without letter case."""
-    result = await session.execute(select(User).where(User.email == email.lower()))
-    return result.scalar_one_or_none()
+async def get_credentials(session: AsyncSession, *, email: str) -> Credentials | None:
+    """The credentials of the user registered with `email`, in any letter case."""
+    row = (await session.execute(_GET_CREDENTIALS, {"email": email.lower()})).first()
+    return None if row is None else Credentials(*row)
 
 
-async def create(session: AsyncSession, *, data: UserCreate) -> User:
+async def create(session: AsyncSession, *, data: UserCreate) -> UserRead:
     """Register a user in one race-free statement; a taken email raises `EmailTakenError`."""
-    statement = (
-        insert(User)
-        .values(
-            email=data.email.lower(),
-            full_name=data.full_name,
-            password_hash=await hash_password(data.password),
-        )
-        .on_conflict_do_nothing(index_elements=[User.email])
-        .returning(User)
-    )
-    user = (await session.scalars(statement)).one_or_none()
-    if user is None:
+    now = utc_now()
+    values = {
+        "created_at": now,
+        "updated_at": now,
+        "email": data.email.lower(),
+        "full_name": data.full_name,
+        "password_hash": await hash_password(data.password),
+    }
+    row = (await session.execute(_REGISTER, values)).mappings().first()
+    if row is None:
         raise EmailTakenError
-    return user
+    return UserRead.model_validate(row)
