@@ -122,9 +122,13 @@ def measure(  # noqa: PLR0913 - every argument is a setting of the run
     wrk: str, server: Server, request: Request, *, connections: int, warmup: float, seconds: float
 ) -> Run:
     """Warm ``server`` up with ``request``, then measure a run and the CPU time the server spent on it."""
-    run_wrk(wrk, request, connections=connections, seconds=warmup)
-    before = server.cpu_seconds()
-    result = run_wrk(wrk, request, connections=connections, seconds=seconds)
+    try:
+        run_wrk(wrk, request, connections=connections, seconds=warmup)
+        before = server.cpu_seconds()
+        result = run_wrk(wrk, request, connections=connections, seconds=seconds)
+    finally:
+        # wrk counts a dead server's refusals as errors and goes on: say why instead.
+        server.ensure_running()
     spent = server.cpu_seconds() - before
     return Run(result=result, cpu_ms_per_request=spent * 1000 / max(result.requests, 1))
 

@@ -23,6 +23,7 @@ from bench.project import clean_environment
 _CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 _START_TIMEOUT_SECONDS = 60
 _STOP_TIMEOUT_SECONDS = 10
+_LOG_TAIL_CHARACTERS = 4000
 
 
 class ServerError(RuntimeError):
@@ -45,9 +46,16 @@ class Server:
 
     def cpu_seconds(self) -> float:
         """Return the user plus system CPU time the process has used so far."""
-        # Fields after the parenthesised command name; utime and stime are the 14th and 15th of the line.
-        fields = Path(f"/proc/{self.pid}/stat").read_text(encoding="ascii").rpartition(")")[2].split()
+        fields = self._stat()
+        # utime and stime are the 14th and 15th fields of the line, the 12th and 13th after the command name.
         return (int(fields[11]) + int(fields[12])) / _CLOCK_TICKS
+
+    def ensure_running(self) -> None:
+        """Raise `ServerError` with the end of the server's log if it has exited (a zombie until stopped)."""
+        if self._stat()[0] == "Z":
+            tail = self.log.read_text(errors="replace")[-_LOG_TAIL_CHARACTERS:]
+            msg = f"{self.name} exited while the bench needed it; the end of its log:\n{tail}"
+            raise ServerError(msg)
 
     def rss_mb(self) -> float:
         """Return the resident memory (VmRSS) in MiB."""
@@ -56,6 +64,10 @@ class Server:
                 return int(line.split()[1]) / 1024
         msg = f"{self.name}: no VmRSS in /proc/{self.pid}/status"
         raise ServerError(msg)
+
+    def _stat(self) -> list[str]:
+        """Return the fields of /proc/<pid>/stat after the parenthesised command name, the state first."""
+        return Path(f"/proc/{self.pid}/stat").read_text(encoding="ascii").rpartition(")")[2].split()
 
 
 @dataclass(frozen=True)
