@@ -20,7 +20,7 @@ from types import FrameType
 from urllib.parse import urlencode
 
 from bench import parity
-from bench.endpoints import NAMES, Endpoint, endpoints
+from bench.endpoints import NAMES, Endpoint, endpoints, parity_probes
 from bench.load import LoadError, Request, Run, ensure_wrk, measure, measure_under, run_wrk
 from bench.postgres import Postgres, running_postgres
 from bench.project import Project, ProjectError, bake_and_install
@@ -101,7 +101,7 @@ def run(options: argparse.Namespace) -> Results:
             postgres,
             parity.App("service", service.url, project.path.name),
             parity.App("reference", reference.url, REFERENCE_APPLICATION_NAME),
-            requests.values(),
+            parity_probes(fixture),
         )
         chosen = [requests[name] for name in options.endpoints]
         figures = _alternated_rounds(wrk, (service, reference), chosen, options)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bench.load import Request
 from bench.seed import Account, Fixture
@@ -43,3 +43,10 @@ def endpoints(fixture: Fixture) -> dict[str, Endpoint]:
         "update": Endpoint("update", "PATCH", todo, '{"completed": true}', fixture.reader),
         "live": Endpoint("live", "GET", "/health/live"),
     }
+
+
+def parity_probes(fixture: Fixture) -> list[Endpoint]:
+    """Return every request kind, plus a list request whose token's signature is wrong: refusals must match too."""
+    header_and_claims = fixture.reader.token.rpartition(".")[0]
+    forged = replace(fixture.reader, token=f"{header_and_claims}.forged-signature")
+    return [*endpoints(fixture).values(), Endpoint("forged", "GET", "/api/v1/todos", account=forged)]
