@@ -1,10 +1,10 @@
 """Proof that the reference does the service's work: the same responses and the same SQL.
 
 One request of each kind, and one with a forged token, goes to each app
-while PostgreSQL logs every statement. The responses must match byte for byte once ids and timestamps
-are replaced by placeholders (the `Date` header aside), and the statements
-each app sent must match once whitespace is collapsed. Otherwise the bench
-refuses to report, and shows both sides.
+while PostgreSQL logs every statement. The responses must match byte for
+byte once ids and timestamps are replaced by placeholders (the `Date` header
+aside), and the statements each app sent must match once whitespace is
+collapsed. Otherwise the bench refuses to report, and shows both sides.
 """
 
 from __future__ import annotations
