@@ -85,7 +85,8 @@ def main(argv: list[str] | None = None) -> int:
 def run(options: argparse.Namespace) -> Results:
     """Set everything up in a temporary directory, measure, and tear it all down."""
     wrk = ensure_wrk()
-    with tempfile.TemporaryDirectory(prefix="fastapi-strict-bench-") as work, ExitStack() as stack:
+    # As root, embedded PostgreSQL opens every directory above its data to its own user: keep that in /tmp.
+    with tempfile.TemporaryDirectory(prefix="fastapi-strict-bench-", dir="/tmp") as work, ExitStack() as stack:
         print("Baking the default project and installing it from its lock ...", flush=True)
         project = bake_and_install(Path(work), options.template)
         postgres = stack.enter_context(running_postgres(Path(work) / "postgres"))
