@@ -115,7 +115,7 @@ def run(options: argparse.Namespace) -> Results:
             date=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
             machine=_machine(project),
             load=(
-                f"one uvicorn worker each, wrk -t1 -c{options.connections}, {options.rounds} rounds of "
+                f"one uvicorn worker each, wrk -t1 -c{options.connections}, {options.rounds} round(s) of "
                 f"{options.duration:g} s per app after {options.warmup:g} s of warm-up, service and limit "
                 "alternated; ratio is the median of per-round ratios"
             ),
