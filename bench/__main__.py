@@ -177,7 +177,7 @@ def _login_load(wrk: str, service: Server, fixture: Fixture, options: argparse.N
     """Measure the list's p99 on the service alone, then while other connections log in continuously."""
     listing = endpoints(fixture)["list"].request(service.url)
     form = urlencode({"grant_type": "password", "username": fixture.reader.email, "password": fixture.reader.password})
-    login = Request("POST", f"{service.url}/api/v1/auth/token", {"Content-Type": FORM}, form)
+    login = Request("POST", service.url, ("/api/v1/auth/token",), {"Content-Type": FORM}, form)
     print(
         f"login load  list at {options.list_connections} connections alone, "
         f"then beside {options.login_connections} connections logging in",

@@ -25,10 +25,11 @@ class LoadError(RuntimeError):
 
 @dataclass(frozen=True)
 class Request:
-    """What wrk sends, over and over."""
+    """What wrk sends, over and over: one method, headers and body, to each of ``paths`` in turn."""
 
     method: str
-    url: str
+    base_url: str
+    paths: tuple[str, ...]
     headers: Mapping[str, str]
     body: str | None = None
 
@@ -75,7 +76,6 @@ def ensure_wrk() -> str:
 def wrk_command(wrk: str, request: Request, *, connections: int, seconds: float) -> list[str]:
     """Return the command for one wrk run of ``request`` on one thread."""
     headers = [argument for name, value in request.headers.items() for argument in ("-H", f"{name}: {value}")]
-    body = [] if request.body is None else [request.body]
     return [
         wrk,
         "-t1",
@@ -85,10 +85,11 @@ def wrk_command(wrk: str, request: Request, *, connections: int, seconds: float)
         "-s",
         str(SCRIPT),
         *headers,
-        request.url,
+        request.base_url + request.paths[0],
         "--",
         request.method,
-        *body,
+        request.body or "",
+        *request.paths,
     ]
 
 

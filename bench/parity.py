@@ -81,7 +81,8 @@ def normalise_statement(text: str) -> str:
 
 
 def _send(client: httpx.Client, app: App, endpoint: Endpoint) -> str:
-    response = client.request(endpoint.method, app.url + endpoint.path, headers=endpoint.headers, content=endpoint.body)
+    url = app.url + endpoint.paths[0]
+    response = client.request(endpoint.method, url, headers=endpoint.headers, content=endpoint.body)
     return normalise_response(response)
 
 

@@ -39,7 +39,7 @@ class Fixture:
 
     reader: Account
     writer: Account
-    todo_id: str
+    todo_ids: tuple[str, ...]
 
 
 def seed(base_url: str) -> Fixture:
@@ -53,7 +53,7 @@ def seed(base_url: str) -> Fixture:
             )["id"]
             for number in range(TODOS_PER_LIST)
         ]
-    return Fixture(reader=reader, writer=writer, todo_id=str(ids[0]))
+    return Fixture(reader=reader, writer=writer, todo_ids=tuple(map(str, ids)))
 
 
 def _account(client: httpx.Client, role: str) -> Account:

@@ -92,11 +92,25 @@ def test_wrk_without_a_result_line_is_an_error() -> None:
         parse_result("unable to connect to 127.0.0.1:1 Connection refused\n")
 
 
-def test_wrk_gets_the_method_and_body_as_script_arguments_after_the_url() -> None:
-    request = Request("PATCH", "http://127.0.0.1:1/api/v1/todos/1", {"Content-Type": "application/json"}, "{}")
+def test_wrk_gets_the_method_body_and_paths_as_script_arguments_after_the_first_url() -> None:
+    paths = ("/api/v1/todos/1", "/api/v1/todos/2")
+    request = Request("PATCH", "http://127.0.0.1:1", paths, {"Content-Type": "application/json"}, "{}")
     command = wrk_command("wrk", request, connections=32, seconds=10)
     assert command[:4] == ["wrk", "-t1", "-c32", "-d10s"]
-    assert command[-6:] == ["-H", "Content-Type: application/json", request.url, "--", "PATCH", "{}"]
+    assert command[-8:] == [
+        "-H",
+        "Content-Type: application/json",
+        "http://127.0.0.1:1/api/v1/todos/1",
+        "--",
+        "PATCH",
+        "{}",
+        *paths,
+    ]
+
+
+def test_wrk_gets_an_empty_body_for_none() -> None:
+    request = Request("GET", "http://127.0.0.1:1", ("/health/live",), {})
+    assert wrk_command("wrk", request, connections=1, seconds=1)[-3:] == ["GET", "", "/health/live"]
 
 
 def test_the_ratio_is_the_median_of_per_round_ratios() -> None:
