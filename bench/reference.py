@@ -41,6 +41,7 @@ ACCESS_TOKEN_TYPE = "at+jwt"  # noqa: S105 - a JWT `typ` header, not a secret
 REQUIRED_CLAIMS = ["exp", "iat", "nbf", "sub", "iss", "aud", "jti"]
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
+MAX_OFFSET = 1_000_000
 MAX_TITLE_LENGTH = 200
 MAX_DESCRIPTION_LENGTH = 2000
 TODO_FIELDS = frozenset({"title", "description", "due_date"})
@@ -169,11 +170,11 @@ def _pool(request: Request) -> asyncpg.Pool:
     return pool
 
 
-def _page_parameter(request: Request, name: str, default: int, maximum: int) -> int:
+def _page_parameter(request: Request, name: str, default: int, bounds: range) -> int:
     text = request.query_params.get(name)
     if text is None:
         return default
-    if not text.isdigit() or int(text) > maximum:
+    if not text.isdigit() or int(text) not in bounds:
         raise InvalidInputError
     return int(text)
 
@@ -189,7 +190,7 @@ async def _json_object(request: Request) -> dict[str, Any]:
 
 
 def _new_todo_fields(body: Mapping[str, Any]) -> tuple[str, str | None, date | None]:
-    """Title, description and due date of a new todo, bounded as the service's `TodoCreate` bounds them."""
+    """Return the title, description and due date of a new todo, bounded as the service's `TodoCreate` bounds them."""
     title, description, due_date = body.get("title"), body.get("description"), body.get("due_date")
     if (
         not body.keys() <= TODO_FIELDS
@@ -213,8 +214,8 @@ async def live(_request: Request) -> Response:
 async def list_todos(request: Request) -> Response:
     """Answer the caller's todos, newest first, and their total."""
     user_id = _token_subject(request)
-    limit = _page_parameter(request, "limit", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
-    offset = _page_parameter(request, "offset", 0, 1_000_000)
+    limit = _page_parameter(request, "limit", DEFAULT_PAGE_SIZE, range(1, MAX_PAGE_SIZE + 1))
+    offset = _page_parameter(request, "offset", 0, range(MAX_OFFSET + 1))
     async with _pool(request).acquire() as connection:
         await _confirm_active(connection, user_id)
         rows = await connection.fetch(sql.TODO_PAGE, user_id, limit, offset)
@@ -255,8 +256,9 @@ async def get_todo(request: Request) -> Response:
 async def complete_todo(request: Request) -> Response:
     """Set `completed`, the one field the bench's PATCH sends."""
     user_id = _token_subject(request)
-    completed = (await _json_object(request)).get("completed")
-    if not isinstance(completed, bool):
+    body = await _json_object(request)
+    completed = body.get("completed")
+    if body.keys() != {"completed"} or not isinstance(completed, bool):
         raise InvalidInputError
     async with _pool(request).acquire() as connection, connection.transaction():
         await _confirm_active(connection, user_id)

@@ -86,8 +86,7 @@ class App:
 def serving(app: App) -> Iterator[Server]:
     """Serve ``app`` with one uvicorn worker and no access log on a free port; stop it on exit."""
     port = _free_port()
-    command = [str(app.interpreter), "-m", "uvicorn", app.target, "--host", "127.0.0.1", "--port", str(port)]
-    command.append("--no-access-log")
+    command = [str(app.interpreter), "-m", "uvicorn", app.target, "--port", str(port), "--no-access-log"]
     if app.app_dir is not None:
         command += ["--app-dir", str(app.app_dir)]
     log = app.cwd / f"{app.name}.log"
@@ -127,7 +126,8 @@ def _wait_until_live(server: Server, process: subprocess.Popen[bytes]) -> None:
                 return
         except httpx.TransportError:
             time.sleep(0.2)
-    msg = f"{server.name} did not answer /health/live in {_START_TIMEOUT_SECONDS} s:\n{server.log.read_text()}"
+    log = server.log.read_text(errors="replace")
+    msg = f"{server.name} did not answer /health/live in {_START_TIMEOUT_SECONDS} s:\n{log}"
     raise ServerError(msg)
 
 
