@@ -33,6 +33,7 @@ HERE = Path(__file__).resolve().parent
 DATABASE = "bench"
 REFERENCE_APPLICATION_NAME = "bench-reference"
 FORM = "application/x-www-form-urlencoded"
+_POSITIVE_SETTINGS = ("duration", "warmup", "rounds", "connections", "list_connections", "login_connections")
 # Tokens issued at seeding must outlive every run.
 TOKEN_LIFETIME_MINUTES = 24 * 60
 
@@ -59,11 +60,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--template", type=Path, default=ROOT, help="bake this copy of the template (default: this working tree)"
     )
-    parser.add_argument("--list-connections", type=int, default=16, help="list connections under login load")
-    parser.add_argument("--login-connections", type=int, default=4, help="connections logging in")
+    parser.add_argument(
+        "--list-connections", type=int, default=16, help="list connections under login load (default 16)"
+    )
+    parser.add_argument("--login-connections", type=int, default=4, help="connections logging in (default 4)")
     options = parser.parse_args(argv)
     if unknown := set(options.endpoints) - set(NAMES):
         parser.error(f"unknown endpoints: {', '.join(sorted(unknown))}")
+    if not_positive := [name for name in _POSITIVE_SETTINGS if getattr(options, name) <= 0]:
+        parser.error(f"must be positive: {', '.join('--' + name.replace('_', '-') for name in not_positive)}")
     return options
 
 
