@@ -48,7 +48,7 @@ class Project:
     @property
     def interpreter(self) -> Path:
         """Return the project's own Python: servers run on it directly, with no `uv run` in between."""
-        return self.path / ".venv" / "bin" / "python"
+        return _interpreter(self.path)
 
     def migrate(self, database_url: str) -> None:
         """Run `alembic upgrade head` against ``database_url``."""
@@ -56,7 +56,11 @@ class Project:
 
 
 def bake_and_install(directory: Path, template: Path = ROOT) -> Project:
-    """Bake the defaults of ``template`` into ``directory`` and `uv sync --locked` them (no Python downloads)."""
+    """Bake the defaults of ``template`` into ``directory`` and install them from the lock.
+
+    Runtime dependencies only, on the Python the bake was generated for,
+    found as the template's tests find it; uv downloads no interpreter.
+    """
     path = bake(directory, template=template)
     package = path.name.replace("-", "_")
     UV_CACHE.mkdir(parents=True, exist_ok=True)
@@ -70,9 +74,8 @@ def bake_and_install(directory: Path, template: Path = ROOT) -> Project:
             "UV_LINK_MODE": "hardlink" if UV_CACHE.stat().st_dev == path.stat().st_dev else "copy",
         },
     )
-    interpreter = path / ".venv" / "bin" / "python"
     script = _DESCRIBE.format(package=package, distributions=_DISTRIBUTIONS, settings=_SETTINGS)
-    described = json.loads(_run([str(interpreter), "-c", script], path, {}))
+    described = json.loads(_run([str(_interpreter(path)), "-c", script], path, {}))
     return Project(
         path=path,
         package=package,
@@ -87,6 +90,10 @@ def clean_environment(extra: dict[str, str]) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if key not in _TEMPLATE_VARIABLES}
     env.update(extra)
     return env
+
+
+def _interpreter(project: Path) -> Path:
+    return project / ".venv" / "bin" / "python"
 
 
 def _run(command: list[str], cwd: Path, extra: dict[str, str]) -> str:
