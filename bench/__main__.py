@@ -22,7 +22,7 @@ from urllib.parse import urlencode
 from bench import parity
 from bench.endpoints import NAMES, Endpoint, endpoints, parity_probes
 from bench.load import LoadError, Request, Run, ensure_wrk, measure, measure_under, run_wrk
-from bench.postgres import Postgres, running_postgres
+from bench.postgres import Postgres, PostgresError, running_postgres
 from bench.project import Project, ProjectError, bake_and_install
 from bench.report import EndpointFigures, LoginFigures, Results, write
 from bench.seed import Fixture, SeedError, seed
@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(stop, _stop)
     try:
         results = run(options)
-    except (LookupError, ProjectError, ServerError, SeedError, parity.ParityError, LoadError) as error:
+    except (LookupError, ProjectError, PostgresError, ServerError, SeedError, parity.ParityError, LoadError) as error:
         print(f"bench: {error}", file=sys.stderr)
         return 1
     print()

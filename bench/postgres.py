@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import subprocess
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,6 +27,10 @@ APPLICATION_NAME = "fastapi-strict-bench"
 # Each log record starts "<application_name> LEVEL:  message"; a statement's next lines follow bare.
 _RECORD = re.compile(r"^<(?P<application>[^>]*)> (?P<level>[A-Z]+):  (?P<message>.*)$")
 _STATEMENT = re.compile(r"^(?:statement|execute [^:]+): (?P<text>.*)$", re.DOTALL)
+
+
+class PostgresError(RuntimeError):
+    """The embedded server did not start."""
 
 
 @dataclass(frozen=True)
@@ -106,11 +111,13 @@ def running_postgres(data_dir: Path) -> Iterator[Postgres]:
 
     Commits do not wait for the disk: the bench measures the stack, not fsync.
     """
-    with get_server(data_dir) as server:
-        socket_dir = server.get_postmaster_info().socket_dir
-        if socket_dir is None:
-            msg = f"embedded PostgreSQL in {data_dir} reports no socket directory"
-            raise RuntimeError(msg)
-        postgres = Postgres(socket_dir=socket_dir, log=server.log)
+    try:
+        server = get_server(data_dir)
+    except (subprocess.SubprocessError, OSError) as error:
+        msg = f"embedded PostgreSQL did not start in {data_dir}: {error}"
+        raise PostgresError(msg) from error
+    with server:
+        # On Linux and macOS the server listens on a Unix socket only.
+        postgres = Postgres(socket_dir=server.get_postmaster_info().socket_dir, log=server.log)
         postgres.execute("ALTER SYSTEM SET synchronous_commit = off", "SELECT pg_reload_conf()")
         yield postgres
