@@ -1,45 +1,45 @@
 """Test database plumbing: a database per xdist worker, built by the migrations."""
 
 import os
-import shutil
-from pathlib import Path
 
-import pytest
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, make_url, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-SET_URL_HINT = (
-    "Set TEST_DATABASE_URL=postgresql+asyncpg://USER:PASSWORD@HOST:PORT/DBNAME "
-    "(a database the tests may drop and recreate)"
-)
+from tools import local_database
+
+PROJECT_ROOT = local_database.PROJECT_ROOT
+TEST_DATABASE = "{{ cookiecutter.package_name }}_test"
 
 
-def database_url_from_environment() -> str | None:
-    """`TEST_DATABASE_URL`, normalised to the asyncpg driver, if it is set."""
-    url = os.environ.get("TEST_DATABASE_URL")
-    if not url:
-        return None
-    return make_url(url).set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)
+def choose_test_database() -> str:
+    """Keep `TEST_DATABASE_URL`, or point it at the local server; say which, in one line.
+
+    Runs once per pytest run, before xdist starts the workers that inherit it.
+    """
+    if url := os.environ.get("TEST_DATABASE_URL"):
+        return f"Test database: {make_url(url).render_as_string()} (TEST_DATABASE_URL)"
+    url = local_database.server_url(TEST_DATABASE).render_as_string(hide_password=False)
+    os.environ["TEST_DATABASE_URL"] = url
+    return f"Test database: {TEST_DATABASE} on {local_database.WHERE}; TEST_DATABASE_URL is unset"
 
 
-def throwaway_server_problem() -> str | None:
-    """Why pytest-postgresql cannot start a throwaway server here, if it cannot."""
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        return "PostgreSQL refuses to start a throwaway server as root. " + SET_URL_HINT
-    if shutil.which("pg_ctl") is None and shutil.which("pg_config") is None:
-        return "No PostgreSQL binaries (pg_ctl) found. " + SET_URL_HINT
-    return None
+def database_url_from_environment() -> str:
+    """`TEST_DATABASE_URL`, normalised to the asyncpg driver."""
+    url = make_url(os.environ["TEST_DATABASE_URL"]).set(drivername="postgresql+asyncpg")
+    return url.render_as_string(hide_password=False)
+
+
+def related_database_url(url: str, suffix: str) -> str:
+    """The database named like the one `url` names plus `suffix`, on the same server."""
+    parsed = make_url(url)
+    return parsed.set(database=f"{parsed.database}{suffix}").render_as_string(hide_password=False)
 
 
 def worker_database_url(base_url: str, worker_id: str) -> str:
     """One database per xdist worker, so parallel workers never share rows."""
-    url = make_url(base_url)
-    if worker_id != "master":
-        url = url.set(database=f"{url.database}_{worker_id}")
-    return url.render_as_string(hide_password=False)
+    return base_url if worker_id == "master" else related_database_url(base_url, f"_{worker_id}")
 
 
 async def recreate_database(url: str) -> None:
@@ -80,8 +80,3 @@ async def create_migrated_engine(url: str) -> AsyncEngine:
     async with engine.begin() as connection:
         await migrate(connection)
     return engine
-
-
-def exit_without_database(reason: str) -> None:
-    """Stop the whole run with one line saying what to set."""
-    pytest.exit(reason, returncode=pytest.ExitCode.USAGE_ERROR)

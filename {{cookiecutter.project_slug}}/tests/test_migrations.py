@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
 from {{ cookiecutter.package_name }}.models import metadata
 
-from tests.database import migrate, recreate_database, unmigrate
+from tests.database import migrate, recreate_database, related_database_url, unmigrate
 
 
 def _model_diff(connection: Connection) -> list[object]:
@@ -24,7 +24,7 @@ async def _diff(connection: AsyncConnection) -> list[object]:
 
 
 async def test_r6_migrations_match_models_and_round_trip(database_url: str) -> None:
-    url = database_url + "_migrations"
+    url = related_database_url(database_url, "_migrations")
     await recreate_database(url)
     engine = create_async_engine(url)
     try:
