@@ -92,6 +92,24 @@ async def test_list_past_the_last_page_still_reports_the_total(
     assert response.json() == {"items": [], "total": 1, "limit": 20, "offset": 50}
 
 
+async def test_list_past_the_last_page_counts_only_the_filtered(
+    client: AsyncClient, app: FastAPI, auth_headers: Headers
+) -> None:
+    await _create(client, app, auth_headers)
+    done = await _create(client, app, auth_headers)
+    await client.patch(
+        app.url_path_for("update_todo", todo_id=done["id"]),
+        json={"completed": True},
+        headers=auth_headers,
+    )
+    response = await client.get(
+        app.url_path_for("list_todos"),
+        params={"offset": 50, "completed": "true"},
+        headers=auth_headers,
+    )
+    assert response.json() == {"items": [], "total": 1, "limit": 20, "offset": 50}
+
+
 async def test_list_filters_by_completed(
     client: AsyncClient, app: FastAPI, auth_headers: Headers
 ) -> None:
@@ -136,6 +154,25 @@ async def test_patch_changes_only_the_fields_sent(
     assert (updated["title"], updated["completed"]) == ("Renamed", True)
     assert (updated["description"], updated["due_date"]) == ("keep me", "2030-01-01")
     assert updated["updated_at"] > todo["updated_at"]
+
+
+async def test_a_new_todo_was_created_and_updated_at_one_instant(
+    client: AsyncClient, app: FastAPI, auth_headers: Headers
+) -> None:
+    todo = await _create(client, app, auth_headers)
+    assert todo["created_at"] == todo["updated_at"]
+
+
+async def test_an_empty_patch_changes_nothing(
+    client: AsyncClient, app: FastAPI, auth_headers: Headers
+) -> None:
+    todo = await _create(client, app, auth_headers)
+    path = app.url_path_for("update_todo", todo_id=todo["id"])
+    response = await client.patch(path, json={}, headers=auth_headers)
+    assert response.status_code == 200
+    assert response.json() == todo
+    missing = app.url_path_for("update_todo", todo_id=str(uuid4()))
+    assert (await client.patch(missing, json={}, headers=auth_headers)).status_code == 404
 
 
 async def test_patch_null_clears_description_and_due_date(
