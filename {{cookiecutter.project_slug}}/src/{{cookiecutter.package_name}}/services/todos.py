@@ -12,6 +12,7 @@ from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from {{ cookiecutter.package_name }}.core.errors import NotFoundError
+from {{ cookiecutter.package_name }}.core.rows import all_records, first_record
 from {{ cookiecutter.package_name }}.models import Todo
 from {{ cookiecutter.package_name }}.models.base import table_of, utc_now
 from {{ cookiecutter.package_name }}.schemas.todo import (
@@ -58,7 +59,7 @@ async def get_page(session: AsyncSession, *, owner_id: UUID, query: TodoListQuer
     if by_completion:
         params["done"] = query.completed
     statement = _PAGE_BY_COMPLETION if by_completion else _PAGE
-    rows = (await session.execute(statement, params)).mappings().all()
+    rows = all_records(await session.execute(statement, params))
     if rows:
         total = rows[0]["total"]
     elif query.offset == 0:
@@ -73,7 +74,7 @@ async def get_page(session: AsyncSession, *, owner_id: UUID, query: TodoListQuer
 
 async def get(session: AsyncSession, *, owner_id: UUID, todo_id: UUID) -> TodoRead:
     """The owner's todo `todo_id`; anyone else's raises `TodoNotFoundError` like a missing one."""
-    row = (await session.execute(_GET, {"owner": owner_id, "todo": todo_id})).mappings().first()
+    row = first_record(await session.execute(_GET, {"owner": owner_id, "todo": todo_id}))
     if row is None:
         raise TodoNotFoundError
     return TodoRead.model_validate(row)
@@ -83,8 +84,7 @@ async def create(session: AsyncSession, *, owner_id: UUID, data: TodoCreate) -> 
     """A new todo owned by `owner_id`; created and updated at the same instant."""
     now = utc_now()
     values = {**data.model_dump(), "owner_id": owner_id, "created_at": now, "updated_at": now}
-    row = (await session.execute(_INSERT, values)).mappings().one()
-    return TodoRead.model_validate(row)
+    return TodoRead.model_validate(first_record(await session.execute(_INSERT, values)))
 
 
 async def update(
@@ -98,7 +98,7 @@ async def update(
     if not changes:
         return await get(session, owner_id=owner_id, todo_id=todo_id)
     params = {**changes, "updated_at": utc_now(), "owner": owner_id, "todo": todo_id}
-    row = (await session.execute(_UPDATE, params)).mappings().first()
+    row = first_record(await session.execute(_UPDATE, params))
     if row is None:
         raise TodoNotFoundError
     return TodoRead.model_validate(row)

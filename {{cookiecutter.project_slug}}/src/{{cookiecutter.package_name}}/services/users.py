@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from {{ cookiecutter.package_name }}.core.errors import ConflictError
 from {{ cookiecutter.package_name }}.core.passwords import hash_password
+from {{ cookiecutter.package_name }}.core.rows import first_record
 from {{ cookiecutter.package_name }}.models import User
 from {{ cookiecutter.package_name }}.models.base import table_of, utc_now
 from {{ cookiecutter.package_name }}.schemas.user import UserCreate, UserRead
@@ -42,7 +43,7 @@ class EmailTakenError(ConflictError):
 
 async def get_active(session: AsyncSession, *, user_id: UUID) -> UserRead | None:
     """The user with `user_id`, if it exists and is active."""
-    row = (await session.execute(_GET_ACTIVE, {"user_id": user_id})).mappings().first()
+    row = first_record(await session.execute(_GET_ACTIVE, {"user_id": user_id}))
     return None if row is None else UserRead.model_validate(row)
 
 
@@ -62,7 +63,7 @@ async def create(session: AsyncSession, *, data: UserCreate) -> UserRead:
         "full_name": data.full_name,
         "password_hash": await hash_password(data.password),
     }
-    row = (await session.execute(_REGISTER, values)).mappings().first()
+    row = first_record(await session.execute(_REGISTER, values))
     if row is None:
         raise EmailTakenError
     return UserRead.model_validate(row)
