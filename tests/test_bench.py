@@ -5,10 +5,12 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from bench.endpoints import NAMES, endpoints, parity_probes
 from bench.load import LoadError, Request, Run, WrkResult, parse_result, wrk_command
 from bench.parity import normalise_response, normalise_statement
 from bench.postgres import statements_by_application
 from bench.report import README_BEGIN, README_END, EndpointFigures, median_ratio, replace_readme_section
+from bench.seed import Account, Fixture
 
 TODO = (
     '{"id":"0b6a6f5e-2d4c-4a59-9d1e-3f0a4b8c9d10","title":"x","created_at":"2026-12-02T02:38:03.215214Z",'
@@ -136,3 +138,14 @@ def test_the_readme_table_is_replaced_between_its_markers_only() -> None:
     assert replaced == f"# Title\n\n{README_BEGIN}\nnew table\n{README_END}\n\nmore\n"
     with pytest.raises(ValueError, match="bench:begin"):
         replace_readme_section("# Title\n", "new table\n")
+
+
+def test_reads_and_updates_go_round_every_todo_and_a_forged_token_is_probed_too() -> None:
+    reader, writer = Account("r@example.com", "pw", "h.c.signature"), Account("w@example.com", "pw", "h.c.other")
+    fixture = Fixture(reader=reader, writer=writer, todo_ids=("1", "2"))
+    kinds = endpoints(fixture)
+    assert tuple(kinds) == NAMES
+    assert kinds["update"].paths == kinds["get"].paths == ("/api/v1/todos/1", "/api/v1/todos/2")
+    assert kinds["create"].account == writer
+    forged = parity_probes(fixture)[-1]
+    assert forged.headers == {"Authorization": "Bearer h.c.forged-signature"}
