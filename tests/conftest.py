@@ -6,29 +6,26 @@ import os
 
 import pytest
 
-from tests.postgres import MISSING_SERVER, SERVER_URL_ENV, Cluster, ServerError, find_bindir, start_cluster
+from tests.postgres import SERVER_URL_ENV, Server, ServerError, start_server
 
-_CLUSTER = pytest.StashKey[Cluster]()
+_SERVER = pytest.StashKey[Server]()
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Start a throwaway server unless one is given; workers inherit its URL."""
+    """Start the embedded server unless ``TEST_DATABASE_URL`` names one; workers inherit its URL."""
     if hasattr(config, "workerinput") or os.environ.get(SERVER_URL_ENV):
         return
-    bindir = find_bindir()
-    if bindir is None:
-        pytest.exit(MISSING_SERVER, returncode=pytest.ExitCode.USAGE_ERROR)
     try:
-        cluster = start_cluster(bindir)
+        server = start_server()
     except ServerError as error:
-        pytest.exit(f"could not start PostgreSQL: {error}", returncode=pytest.ExitCode.INTERNAL_ERROR)
-    config.stash[_CLUSTER] = cluster
-    os.environ[SERVER_URL_ENV] = cluster.url
+        pytest.exit(str(error), returncode=pytest.ExitCode.INTERNAL_ERROR)
+    config.stash[_SERVER] = server
+    os.environ[SERVER_URL_ENV] = server.url
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     """Stop the server this process started, if any."""
-    cluster = config.stash.get(_CLUSTER, None)
-    if cluster is not None:
+    server = config.stash.get(_SERVER, None)
+    if server is not None:
         del os.environ[SERVER_URL_ENV]
-        cluster.stop()
+        server.stop()

