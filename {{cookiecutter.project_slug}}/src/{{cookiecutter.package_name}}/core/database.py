@@ -39,6 +39,8 @@ def create_engine(settings: Settings, *, read_only: bool) -> AsyncEngine:
         max_overflow=settings.database_max_overflow,
         pool_timeout=settings.database_connect_timeout_seconds,
         echo=settings.debug,
+        # Parameters hold password hashes and tokens: keep them out of logs and error text.
+        hide_parameters=True,
         connect_args={
             "timeout": settings.database_connect_timeout_seconds,
             "command_timeout": settings.database_statement_timeout_seconds,

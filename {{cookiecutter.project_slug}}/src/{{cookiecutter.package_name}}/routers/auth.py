@@ -20,13 +20,18 @@ router = APIRouter(prefix="/auth", tags=["auth"])
 session_router = APIRouter(prefix="/auth", tags=["auth"])
 
 
-@router.post("/register", status_code=status.HTTP_201_CREATED, responses=responses(EmailTakenError))
+@router.post(
+    "/register",
+    name="register",
+    status_code=status.HTTP_201_CREATED,
+    responses=responses(EmailTakenError),
+)
 async def register(data: UserCreate, session: SessionDep) -> UserRead:
     """Create an account; the email must not be registered yet, in any letter case."""
     return await users.create(session, data=data)
 
 
-@router.post("/token", responses=responses(InvalidCredentialsError))
+@router.post("/token", name="token", responses=responses(InvalidCredentialsError))
 async def token(
     form: Annotated[PasswordGrantForm, Form()], session: SessionDep, codec: TokenCodecDep
 ) -> TokenPair:
@@ -34,13 +39,13 @@ async def token(
     return await auth.login(session, email=form.username, password=form.password, codec=codec)
 
 
-@router.post("/refresh", responses=responses(InvalidTokenError))
+@router.post("/refresh", name="refresh", responses=responses(InvalidTokenError))
 async def refresh(data: RefreshRequest, session: SessionDep, codec: TokenCodecDep) -> TokenPair:
     """Spend a refresh token for a new pair; reusing a spent one revokes the whole login."""
     return await tokens.rotate(session, refresh_token=data.refresh_token, codec=codec)
 
 
-@session_router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
+@session_router.post("/logout", name="logout", status_code=status.HTTP_204_NO_CONTENT)
 async def logout(
     data: RefreshRequest, user: CurrentUser, session: SessionDep, codec: TokenCodecDep
 ) -> None:

@@ -11,13 +11,13 @@ from {{ cookiecutter.package_name }}.services.health import DatabaseUnavailableE
 router = APIRouter(prefix="/health", tags=["health"])
 
 
-@router.get("/live")
+@router.get("/live", name="live")
 async def live() -> HealthStatus:
     """The process is up and serving requests."""
     return HealthStatus()
 
 
-@router.get("/ready", responses=responses(DatabaseUnavailableError))
+@router.get("/ready", name="ready", responses=responses(DatabaseUnavailableError))
 async def ready(session: SessionDep) -> HealthStatus:
     """The service can reach its database; 503 otherwise."""
     await health.check_database(session)

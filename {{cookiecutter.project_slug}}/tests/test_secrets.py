@@ -1,0 +1,74 @@
+"""No password, token or password hash reaches a log line or an error body (rule R5)."""
+
+import pytest
+from httpx import ASGITransport, AsyncClient
+from sqlalchemy import text
+
+from {{ cookiecutter.package_name }}.core.config import Settings
+from {{ cookiecutter.package_name }}.core.database import Database
+from {{ cookiecutter.package_name }}.main import create_app
+
+PASSWORD = "secret-password-never-logged"
+WRONG_PASSWORD = "wrong-password-never-logged"
+
+
+@pytest.mark.usefixtures("migrated_engine")
+async def test_r5_no_secret_reaches_a_log_line_or_an_error_body(
+    settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Debug logging on, SQL echoed: the most a deployment could ever log."""
+    app = create_app(settings.model_copy(update={"debug": True}))
+    email = "secrets@example.com"
+    errors: list[str] = []
+    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client:
+        registered = await client.post(
+            app.url_path_for("register"),
+            json={"email": email, "password": PASSWORD, "full_name": "Secret Keeper"},
+        )
+        first = await client.post(
+            app.url_path_for("token"), data={"username": email, "password": PASSWORD}
+        )
+        refresh_token = first.json()["refresh_token"]
+        second = await client.post(
+            app.url_path_for("refresh"), json={"refresh_token": refresh_token}
+        )
+        for refused in (
+            await client.post(
+                app.url_path_for("token"), data={"username": email, "password": WRONG_PASSWORD}
+            ),
+            await client.post(
+                app.url_path_for("token"),
+                data={"username": "nobody@example.com", "password": WRONG_PASSWORD},
+            ),
+            await client.post(app.url_path_for("refresh"), json={"refresh_token": refresh_token}),
+            await client.post(
+                app.url_path_for("register"),
+                json={"email": email, "password": PASSWORD, "full_name": "x" * 201},
+            ),
+        ):
+            assert refused.status_code >= 400
+            errors.append(refused.text)
+
+    database: Database = app.state.database
+    async with database.session(read_only=False) as session:
+        password_hash = await session.scalar(
+            text("SELECT password_hash FROM users WHERE email = :email"), {"email": email}
+        )
+        await session.execute(text("TRUNCATE users CASCADE"))
+        await session.commit()
+    await database.dispose()
+
+    assert (registered.status_code, first.status_code, second.status_code) == (201, 200, 200)
+    secrets = {
+        "password": PASSWORD,
+        "wrong password": WRONG_PASSWORD,
+        "password hash": str(password_hash),
+        **{f"first {name}": value for name, value in first.json().items() if "token" in name},
+        **{f"second {name}": value for name, value in second.json().items() if "token" in name},
+    }
+    logs = capsys.readouterr().out
+    assert "SELECT" in logs, "the SQL echo this test relies on is missing"
+    leaked = sorted(name for name, value in secrets.items() if value in logs)
+    assert not leaked, f"R5 nothing leaks: the logs carry the {leaked}"
+    leaked = sorted(name for name, value in secrets.items() for body in errors if value in body)
+    assert not leaked, f"R5 nothing leaks: error bodies carry the {leaked}"
