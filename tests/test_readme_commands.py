@@ -26,9 +26,21 @@ from tests.baking import UV_CACHE
 
 _COPY_IGNORE = shutil.ignore_patterns(".git", ".venv", ".cache", "build", "__pycache__", ".*_cache")
 _SERVED = "http://127.0.0.1:8000"
-# Set by what runs this test, or configuration a new user does not have.
+# Set by what runs this test, or configuration a new user does not have
+# (unbuffered output would hide a line lost to buffering).
 _RUN_VARIABLES = frozenset(
-    {"ARGS", "DATABASE_URL", "MAKEFLAGS", "MAKELEVEL", "MFLAGS", "PYTHONPATH", "TEST_DATABASE_URL", "UV", "VIRTUAL_ENV"}
+    {
+        "ARGS",
+        "DATABASE_URL",
+        "MAKEFLAGS",
+        "MAKELEVEL",
+        "MFLAGS",
+        "PYTHONPATH",
+        "PYTHONUNBUFFERED",
+        "TEST_DATABASE_URL",
+        "UV",
+        "VIRTUAL_ENV",
+    }
 )
 LOCAL_POSTGRES = "the project-local PostgreSQL in .postgres/ (`make db-stop` stops it)"
 

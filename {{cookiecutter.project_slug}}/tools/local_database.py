@@ -95,15 +95,16 @@ def stop() -> bool:
 
 def use(*, migrate: bool, command: list[str]) -> None:
     """Say which database is in use, migrate it if asked, then run `command` against it."""
+    # Flushed: before the migration's log lines, and exec would drop a buffered line.
     settings = Settings()
     if "database_url" in settings.model_fields_set:
         shown = make_url(str(settings.database_url)).render_as_string(hide_password=True)
-        print(f"Database: {shown} (DATABASE_URL)")
+        print(f"Database: {shown} (DATABASE_URL)", flush=True)
     else:
         url = server_url(DATABASE)
         asyncio.run(create_database(url))
         os.environ["DATABASE_URL"] = url.render_as_string(hide_password=False)
-        print(f"Database: {DATABASE} on {WHERE}; DATABASE_URL is unset")
+        print(f"Database: {DATABASE} on {WHERE}; DATABASE_URL is unset", flush=True)
     if migrate:
         alembic.upgrade(Config(PROJECT_ROOT / "alembic.ini"), "head")
     if command:
