@@ -17,8 +17,8 @@ def next_steps(slug: str) -> str:
     return (
         f"Created {slug}. Next:\n"
         f"  cd {slug}\n"
-        "  make test   # its tests against PostgreSQL (TEST_DATABASE_URL, or a local PostgreSQL install)\n"
-        "  make run    # serve it on http://127.0.0.1:8000 (DATABASE_URL; see .env.example)\n"
+        "  make test   # its tests, on TEST_DATABASE_URL or else a PostgreSQL of its own it starts\n"
+        "  make run    # serve it on http://127.0.0.1:8000, on DATABASE_URL or else that PostgreSQL\n"
         "  make check  # every house rule, as CI runs them (docs/RULES.md)\n"
     )
 
