@@ -24,7 +24,7 @@ from bench.endpoints import NAMES, Endpoint, endpoints, parity_probes
 from bench.load import LoadError, Request, Run, ensure_wrk, measure, measure_under, run_wrk
 from bench.postgres import Postgres, PostgresError, running_postgres
 from bench.project import Project, ProjectError, bake_and_install
-from bench.report import EndpointFigures, LoginFigures, Results, write
+from bench.report import EndpointFigures, LoginFigures, Results, markdown, publish
 from bench.seed import Fixture, SeedError, seed
 from bench.servers import App, Server, ServerError, serving
 from scripts.template import ROOT
@@ -82,8 +82,12 @@ def main(argv: list[str] | None = None) -> int:
     except (LookupError, ProjectError, PostgresError, ServerError, SeedError, parity.ParityError, LoadError) as error:
         print(f"bench: {error}", file=sys.stderr)
         return 1
-    print()
-    print(write(results, json_path=HERE / "latest.json", markdown_path=HERE / "latest.md", readme=ROOT / "README.md"))
+    print(f"\n{markdown(results)}")
+    if measures_as_published(options):
+        publish(results, json_path=HERE / "latest.json", markdown_path=HERE / "latest.md", readme=ROOT / "README.md")
+        print("Written to bench/latest.json, bench/latest.md and README.md.")
+    else:
+        print("Not written: only a run with the default settings replaces bench/latest.* and the README's table.")
     return 0
 
 
@@ -201,6 +205,12 @@ def _login_load(wrk: str, service: Server, fixture: Fixture, options: argparse.N
     )
     connections = (options.list_connections, options.login_connections)
     return LoginFigures.from_runs(connections, alone, under_login, logins)
+
+
+def measures_as_published(options: argparse.Namespace) -> bool:
+    """Whether ``options`` measure what the README says it shows: the defaults (any template copy)."""
+    defaults = vars(parse_args([]))
+    return all(value == defaults[name] for name, value in vars(options).items() if name != "template")
 
 
 def _machine(project: Project) -> str:

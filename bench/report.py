@@ -143,13 +143,12 @@ def replace_readme_section(readme: str, table: str) -> str:
     return section.sub(lambda _: f"{README_BEGIN}\n{table}{README_END}", readme)
 
 
-def write(results: Results, *, json_path: Path, markdown_path: Path, readme: Path) -> str:
-    """Write the JSON, the markdown and the README's copy; return the markdown."""
+def publish(results: Results, *, json_path: Path, markdown_path: Path, readme: Path) -> None:
+    """Write the JSON, the markdown and the README's copy of it."""
     table = markdown(results)
     json_path.write_text(json.dumps(dataclasses.asdict(results), indent=2) + "\n", encoding="utf-8")
     markdown_path.write_text(table, encoding="utf-8")
     readme.write_text(replace_readme_section(readme.read_text(encoding="utf-8"), table), encoding="utf-8")
-    return table
 
 
 def _median(values: Iterable[float]) -> float:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from bench.__main__ import measures_as_published, parse_args
 from bench.endpoints import NAMES, endpoints, parity_probes
 from bench.load import LoadError, Request, Run, WrkResult, parse_result, wrk_command
 from bench.parity import normalise_response, normalise_statement
@@ -149,3 +150,17 @@ def test_reads_and_updates_go_round_every_todo_and_a_forged_token_is_probed_too(
     assert kinds["create"].account == writer
     forged = parity_probes(fixture)[-1]
     assert forged.headers == {"Authorization": "Bearer h.c.forged-signature"}
+
+
+@pytest.mark.parametrize(
+    ("arguments", "published"),
+    [
+        ([], True),
+        (["--template", "snapshot"], True),
+        (["--duration", "3", "--rounds", "1"], False),
+        (["--endpoints", "list"], False),
+        (["--no-login-load"], False),
+    ],
+)
+def test_only_the_default_settings_replace_the_published_table(arguments: list[str], *, published: bool) -> None:
+    assert measures_as_published(parse_args(arguments)) is published
