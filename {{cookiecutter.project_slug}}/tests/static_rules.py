@@ -90,3 +90,14 @@ def handlers_calling_several_services(tree: ast.Module, services_package: str) -
         ]
         if len(calls) > 1:
             yield Finding(handler.lineno, f"{handler.name} makes {len(calls)} service calls")
+
+
+def positional_service_arguments(tree: ast.Module) -> Iterator[Finding]:
+    """Public functions taking more than the session positionally: the rest is keyword-only."""
+    for node in tree.body:
+        if isinstance(node, ast.AsyncFunctionDef | ast.FunctionDef) and not node.name.startswith(
+            "_"
+        ):
+            arguments = node.args
+            if len(arguments.posonlyargs) + len(arguments.args) > 1 or arguments.vararg:
+                yield Finding(node.lineno, node.name)

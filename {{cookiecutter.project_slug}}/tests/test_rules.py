@@ -95,7 +95,7 @@ def test_r2_public_allow_list_names_only_existing_routes() -> None:
 def test_r2_every_public_route_says_why() -> None:
     unexplained = [route for route, reason in PUBLIC_ROUTES.items() if not reason.strip()]
     assert not unexplained, (
-        f"R2 auth by default: public routes without a reason {unexplained}; say in "
+        f"R2.2 auth by default: public routes without a reason {unexplained}; say in "
         "PUBLIC_ROUTES why each may answer without a token."
     )
 

@@ -42,7 +42,7 @@ def test_r4_input_schemas_take_no_server_owned_field() -> None:
         if field in SERVER_OWNED_FIELDS
     )
     assert not taken, (
-        f"R4 validate at the boundary: input schemas read server-owned fields {taken}. "
+        f"R4.1 validate at the boundary: input schemas read server-owned fields {taken}. "
         "Keys, owners and timestamps are set by the service from the path, the caller and "
         "the clock; remove them from the input schema."
     )
@@ -57,7 +57,7 @@ def test_r1_no_schema_is_named_like_a_table_model() -> None:
     }
     clashes = sorted(tables & schemas)
     assert not clashes, (
-        f"R1 layers: schemas named like table models {clashes}. Name them by their role "
+        f"R1.4 layers: schemas named like table models {clashes}. Name them by their role "
         "(`TodoCreate`, `TodoUpdate`, `TodoRead` beside the table model `Todo`)."
     )
 
@@ -70,6 +70,6 @@ def test_r9_every_setting_is_documented_in_env_example() -> None:
         if not re.search(rf"^(# ?)?{name.upper()}=", example, flags=re.MULTILINE)
     ]
     assert not missing, (
-        f"R9 configuration is validated: settings missing from .env.example: {missing}. "
+        f"R9.1 configuration is validated: settings missing from .env.example: {missing}. "
         "Add a line for each, with a comment saying what it sets."
     )

@@ -69,6 +69,6 @@ async def test_r5_no_secret_reaches_a_log_line_or_an_error_body(
     logs = capsys.readouterr().out
     assert "SELECT" in logs, "the SQL echo this test relies on is missing"
     leaked = sorted(name for name, value in secrets.items() if value in logs)
-    assert not leaked, f"R5 nothing leaks: the logs carry the {leaked}"
+    assert not leaked, f"R5.1 nothing leaks: the logs carry the {leaked}"
     leaked = sorted(name for name, value in secrets.items() for body in errors if value in body)
-    assert not leaked, f"R5 nothing leaks: error bodies carry the {leaked}"
+    assert not leaked, f"R5.1 nothing leaks: error bodies carry the {leaked}"

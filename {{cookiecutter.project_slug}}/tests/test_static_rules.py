@@ -11,6 +11,7 @@ import pytest
 from tests.static_rules import (
     Finding,
     handlers_calling_several_services,
+    positional_service_arguments,
     schema_creation,
     transaction_control,
     unnamed_routes,
@@ -48,7 +49,7 @@ def _findings(check: Check, *parts: str) -> str:
 def test_r1_only_the_request_edge_commits_or_rolls_back() -> None:
     found = _findings(transaction_control)
     assert not found, (
-        f"R1 layers (one unit of work): {found} controls a transaction. Only the session "
+        f"R1.2 one unit of work: {found} controls a transaction. Only the session "
         "dependency (dependencies/database.py) commits, once per request; to keep work done "
         "before an error, raise an AppError whose `commits_changes` is True."
     )
@@ -57,7 +58,7 @@ def test_r1_only_the_request_edge_commits_or_rolls_back() -> None:
 def test_r6_the_app_never_creates_tables() -> None:
     found = _findings(schema_creation)
     assert not found, (
-        f"R6 schema changes only by migration: {found}. Tables come from Alembic migrations; "
+        f"R6.1 schema changes only by migration: {found}. Tables come from Alembic migrations; "
         "write one with `uv run alembic revision --autogenerate -m '...'`."
     )
 
@@ -65,7 +66,7 @@ def test_r6_the_app_never_creates_tables() -> None:
 def test_r8_every_route_is_named() -> None:
     found = _findings(unnamed_routes, "routers")
     assert not found, (
-        f"R8 typed and documented: routes without `name=`: {found}. Name every route; tests "
+        f"R8.1 typed and documented: routes without `name=`: {found}. Name every route; tests "
         "and `Location` headers find paths by name (`app.url_path_for`)."
     )
 
@@ -74,8 +75,16 @@ def test_r1_each_handler_makes_one_service_call() -> None:
     check = partial(handlers_calling_several_services, services_package=SERVICES)
     found = _findings(check, "routers")
     assert not found, (
-        f"R1 layers: {found}. A handler makes one service call; compose the steps in a "
+        f"R1.3 layers: {found}. A handler makes one service call; compose the steps in a "
         "service function instead."
+    )
+
+
+def test_r1_services_take_the_session_then_keywords() -> None:
+    found = _findings(positional_service_arguments, "services")
+    assert not found, (
+        f"R1.5 one service vocabulary: {found} take more than the session "
+        "positionally. Put `*` after the session: `async def get(session, *, owner_id, ...)`."
     )
 
 
@@ -107,6 +116,12 @@ BAD_AND_GOOD = [
         '@router.post("/x", name="x")\n'
         "async def x(s):\n    await a.create(s)\n    b.log()\n",
         id="several-service-calls",
+    ),
+    pytest.param(
+        positional_service_arguments,
+        "async def get(session, todo_id):\n    pass\n",
+        "async def get(session, *, todo_id):\n    pass\n\n\ndef _helper(a, b):\n    pass\n",
+        id="positional-service-arguments",
     ),
 ]
 
