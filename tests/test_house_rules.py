@@ -300,8 +300,16 @@ COVERED_BY_HOUSE_RULE_MUTANTS = {
 
 @pytest.fixture(scope="session")
 def pristine(tmp_path_factory: pytest.TempPathFactory) -> BakedProject:
-    """One bake of the defaults per worker; every mutant starts from a copy of it."""
-    return bake_project(tmp_path_factory.mktemp("pristine"))
+    """One bake of the defaults per worker; every mutant starts from a copy of it.
+
+    It is type-checked once, so each copy starts with a warm mypy cache (3 s
+    instead of 27 s of mypy per mutant): the copy's own environment links the
+    same files from the shared uv cache, so the cached third-party entries hold.
+    """
+    project = bake_project(tmp_path_factory.mktemp("pristine"))
+    result = run_make(project, "typecheck")
+    assert result.returncode == 0, result.stdout
+    return project
 
 
 @pytest.mark.slow
@@ -309,7 +317,8 @@ def pristine(tmp_path_factory: pytest.TempPathFactory) -> BakedProject:
 @pytest.mark.parametrize("mutant", MUTANTS, ids=[f"{m.rule}-{i}" for i, m in enumerate(MUTANTS)])
 def test_make_check_fails_and_names_the_broken_rule(pristine: BakedProject, tmp_path: Path, mutant: Mutant) -> None:
     project = BakedProject(tmp_path / pristine.path.name, pristine.answers)
-    shutil.copytree(pristine.path, project.path)
+    # Not its environment: the package is installed editable, from the pristine's own src/.
+    shutil.copytree(pristine.path, project.path, ignore=shutil.ignore_patterns(".venv"))
     for edit in mutant.edits:
         edit.apply(project.path)
 
