@@ -47,5 +47,9 @@ def configure_logging(*, json_logs: bool, level: int = logging.INFO) -> None:
     root.handlers[:] = [handler]
     root.setLevel(level)
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
-        logging.getLogger(name).handlers.clear()
-        logging.getLogger(name).propagate = True
+        uvicorn_logger = logging.getLogger(name)
+        # uvicorn's own handlers give way to ours; a logger it left without any
+        # (`--no-access-log` silences the access log so) stays as it is.
+        if uvicorn_logger.handlers:
+            uvicorn_logger.handlers.clear()
+            uvicorn_logger.propagate = True
