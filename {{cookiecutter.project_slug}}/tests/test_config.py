@@ -65,6 +65,14 @@ def test_plain_postgresql_urls_are_normalised_to_asyncpg(
     assert str(Settings(_env_file=None).database_url) == expected
 
 
+def test_an_empty_variable_counts_as_unset(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", "")
+    monkeypatch.setenv("SECRET_KEY", "")
+    settings = Settings(_env_file=None)
+    assert settings.database_url == Settings.model_fields["database_url"].default
+    assert settings.secret_key == Settings.model_fields["secret_key"].default
+
+
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [

@@ -23,7 +23,10 @@ class Environment(StrEnum):
 class Settings(BaseSettings):
     """Every setting the service reads, from the environment or `.env`."""
 
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+    # An empty variable (`DATABASE_URL=`) means unset, as it does for TEST_DATABASE_URL.
+    model_config = SettingsConfigDict(
+        env_file=".env", env_ignore_empty=True, extra="ignore", frozen=True
+    )
 
     environment: Environment = Environment.LOCAL
     debug: bool = False
