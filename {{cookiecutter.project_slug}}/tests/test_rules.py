@@ -38,8 +38,14 @@ PUBLIC_ROUTES = {
 # R4: string formats whose values are bounded by their format.
 SELF_BOUNDED_FORMATS = {"uuid", "date", "date-time", "time"}
 
+# With the docs routes, which are off in a test environment unless asked for.
 APP = create_app(
-    Settings(_env_file=None, environment=Environment.TEST, secret_key=SecretStr(TEST_SECRET_KEY))
+    Settings(
+        _env_file=None,
+        environment=Environment.TEST,
+        secret_key=SecretStr(TEST_SECRET_KEY),
+        api_docs=True,
+    )
 )
 
 

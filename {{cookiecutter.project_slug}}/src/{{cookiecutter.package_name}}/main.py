@@ -13,7 +13,10 @@ from {{ cookiecutter.package_name }}.core.config import Settings
 from {{ cookiecutter.package_name }}.core.database import Database
 from {{ cookiecutter.package_name }}.core.handlers import exception_handlers
 from {{ cookiecutter.package_name }}.core.logging import configure_logging
-from {{ cookiecutter.package_name }}.core.middleware import BodySizeLimitMiddleware
+from {{ cookiecutter.package_name }}.core.middleware import (
+    BodySizeLimitMiddleware,
+    SecurityHeadersMiddleware,
+)
 from {{ cookiecutter.package_name }}.core.openapi import ProblemDocumentingFastAPI
 from {{ cookiecutter.package_name }}.core.tokens import TokenCodec
 from {{ cookiecutter.package_name }}.routers import health
@@ -49,11 +52,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         lifespan=lifespan,
         exception_handlers=exception_handlers(),
+        # Off outside `local` unless API_DOCS turns them on: the contract is for the
+        # clients it was given to, not for whoever probes the host. Without the
+        # document, FastAPI serves no docs pages either.
+        openapi_url="/openapi.json" if settings.serves_api_docs else None,
     )
     app.state.database = Database(settings)
     app.state.token_codec = TokenCodec.from_settings(settings)
 
-    # Added innermost first: the request id wraps everything, so every log line has it.
+    # Added innermost first: the request id wraps everything, so every log line has it,
+    # and the security headers wrap that, so CORS preflights and 413s carry them too.
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     if settings.cors_origins:
         app.add_middleware(
@@ -65,6 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             expose_headers=["Location", "X-Request-ID"],
         )
     app.add_middleware(CorrelationIdMiddleware, validator=is_uuid)
+    app.add_middleware(SecurityHeadersMiddleware, private_prefix=api_router.prefix)
 
     app.include_router(health.router)
     app.include_router(api_router)

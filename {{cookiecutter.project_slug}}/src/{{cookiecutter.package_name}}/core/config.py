@@ -49,7 +49,16 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = []
     cors_allow_credentials: bool = False
     max_body_bytes: int = Field(default=1024 * 1024, ge=1)
+    # Unset: the OpenAPI document and the docs pages are served in `local` only.
+    api_docs: bool | None = None
     log_json: bool = True
+
+    @property
+    def serves_api_docs(self) -> bool:
+        """Whether the OpenAPI document and docs pages are served (`API_DOCS`, else local only)."""
+        if self.api_docs is None:
+            return self.environment is Environment.LOCAL
+        return self.api_docs
 
     @field_validator("database_url", mode="before")
     @classmethod

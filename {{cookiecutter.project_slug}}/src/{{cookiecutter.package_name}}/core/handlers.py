@@ -15,6 +15,7 @@ from starlette.routing import Match
 
 from {{ cookiecutter.package_name }}.core.database import DATABASE_UNAVAILABLE_ERRORS
 from {{ cookiecutter.package_name }}.core.errors import AppError, ServiceUnavailableError
+from {{ cookiecutter.package_name }}.core.middleware import NO_STORE, SECURITY_HEADERS
 from {{ cookiecutter.package_name }}.core.problems import (
     FieldError,
     ProblemResponse,
@@ -85,8 +86,8 @@ async def handle_database_unavailable(request: Request, exc: Exception) -> Probl
 async def handle_unexpected_error(request: Request, exc: Exception) -> ProblemResponse:
     """Log the bug with its traceback; answer a bare 500 that reveals nothing.
 
-    This runs in Starlette's outermost middleware, outside the request-id
-    middleware, so the X-Request-ID header is set here.
+    This runs in Starlette's outermost middleware, outside the request-id and
+    security-header middleware, so their headers are set here.
     """
     logger.error("unhandled exception", exc_info=exc, path=request.url.path)
     request_id = correlation_id.get() or ""
@@ -94,7 +95,7 @@ async def handle_unexpected_error(request: Request, exc: Exception) -> ProblemRe
         status=HTTPStatus.INTERNAL_SERVER_ERROR,
         detail="An unexpected error occurred. Quote the request id when reporting it.",
         instance=request.url.path,
-        headers={"X-Request-ID": request_id},
+        headers={**SECURITY_HEADERS, **NO_STORE, "X-Request-ID": request_id},
     )
 
 
