@@ -3,12 +3,12 @@
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Query, status
 
 from {{ cookiecutter.package_name }}.core.errors import responses
-from {{ cookiecutter.package_name }}.core.urls import url_path
 from {{ cookiecutter.package_name }}.dependencies.auth import CurrentUser
 from {{ cookiecutter.package_name }}.dependencies.database import SessionDep
+from {{ cookiecutter.package_name }}.dependencies.location import LocationDep
 from {{ cookiecutter.package_name }}.schemas.todo import (
     TodoCreate,
     TodoListQuery,
@@ -32,11 +32,11 @@ async def list_todos(
 
 @router.post("", name="create_todo", status_code=status.HTTP_201_CREATED)
 async def create_todo(
-    data: TodoCreate, user: CurrentUser, session: SessionDep, request: Request, response: Response
+    data: TodoCreate, user: CurrentUser, session: SessionDep, location: LocationDep
 ) -> TodoRead:
     """Create a todo; `Location` names it."""
     todo = await todos.create(session, owner_id=user.id, data=data)
-    response.headers["Location"] = url_path(request.app, "get_todo", todo_id=todo.id)
+    location.set("get_todo", todo_id=todo.id)
     return todo
 
 

@@ -8,11 +8,12 @@ straight into the response schemas without ORM objects in between.
 from uuid import UUID
 
 import sqlalchemy as sa
-from sqlalchemy import and_, bindparam, func, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from {{ cookiecutter.package_name }}.core.errors import NotFoundError
-from {{ cookiecutter.package_name }}.core.rows import all_records, first_record
+from {{ cookiecutter.package_name }}.core.rows import first_record
+from {{ cookiecutter.package_name }}.core.statements import PageStatements, owned
 from {{ cookiecutter.package_name }}.models import Todo
 from {{ cookiecutter.package_name }}.models.base import table_of, utc_now
 from {{ cookiecutter.package_name }}.schemas.todo import (
@@ -24,22 +25,16 @@ from {{ cookiecutter.package_name }}.schemas.todo import (
 )
 
 todos = table_of(Todo)
-# Bound parameter names must differ from column names, which UPDATE reserves for SET.
-_OWNED = todos.c.owner_id == bindparam("owner")
-_OWNED_ONE = and_(todos.c.id == bindparam("todo"), _OWNED)
 _READ_COLUMNS = [todos.c[name] for name in TodoRead.model_fields]
+_OWNED_ONE = and_(todos.c.id == bindparam("todo"), owned(todos))
 
-_PAGE = (
-    select(*_READ_COLUMNS, func.count().over().label("total"))
-    .where(_OWNED)
-    .order_by(todos.c.created_at.desc(), todos.c.id.desc())
-    .limit(bindparam("limit"))
-    .offset(bindparam("offset"))
+_PAGE = PageStatements(
+    todos,
+    _READ_COLUMNS,
+    where=[owned(todos)],
+    order_by=[todos.c.created_at.desc(), todos.c.id.desc()],
 )
-_BY_COMPLETION = todos.c.completed == bindparam("done")
-_PAGE_BY_COMPLETION = _PAGE.where(_BY_COMPLETION)
-_COUNT = select(func.count()).select_from(todos).where(_OWNED)
-_COUNT_BY_COMPLETION = _COUNT.where(_BY_COMPLETION)
+_PAGE_BY_COMPLETION = _PAGE.where(todos.c.completed == bindparam("done"))
 _GET = select(*_READ_COLUMNS).where(_OWNED_ONE)
 _INSERT = sa.insert(todos).returning(*_READ_COLUMNS)
 _UPDATE = sa.update(todos).where(_OWNED_ONE).returning(*_READ_COLUMNS)
@@ -54,22 +49,13 @@ class TodoNotFoundError(NotFoundError):
 
 async def get_page(session: AsyncSession, *, owner_id: UUID, query: TodoListQuery) -> TodoPage:
     """The owner's todos, newest first, and their total, in one statement."""
-    params: dict[str, object] = {"owner": owner_id, "limit": query.limit, "offset": query.offset}
-    by_completion = query.completed is not None
-    if by_completion:
-        params["done"] = query.completed
-    statement = _PAGE_BY_COMPLETION if by_completion else _PAGE
-    rows = all_records(await session.execute(statement, params))
-    if rows:
-        total = rows[0]["total"]
-    elif query.offset == 0:
-        total = 0
-    else:  # Past the last page the window function has no row to report on.
-        count = _COUNT_BY_COMPLETION if by_completion else _COUNT
-        total = (await session.execute(count, params)).scalar_one()
-    return TodoPage.model_validate(
-        {"items": rows, "total": total, "limit": query.limit, "offset": query.offset}
-    )
+    if query.completed is None:
+        page = await _PAGE.fetch(session, limit=query.limit, offset=query.offset, owner=owner_id)
+    else:
+        page = await _PAGE_BY_COMPLETION.fetch(
+            session, limit=query.limit, offset=query.offset, owner=owner_id, done=query.completed
+        )
+    return TodoPage.model_validate(page)
 
 
 async def get(session: AsyncSession, *, owner_id: UUID, todo_id: UUID) -> TodoRead:

@@ -1,0 +1,93 @@
+"""What every resource's statements share, built once at import on a model's Core table.
+
+Owner scoping and a page with its total: a feature's service builds its
+statements from these and keeps only what is particular to it. Bound
+parameter names differ from column names, which an UPDATE reserves for its
+SET clause: `owner` is always the caller's id.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, Table, bindparam, exists, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from {{ cookiecutter.package_name }}.core.errors import NotFoundError
+from {{ cookiecutter.package_name }}.core.rows import Record, all_records
+
+OWNER = "owner"
+
+
+def owned(table: Table) -> ColumnElement[bool]:
+    """Rows of `table` whose `owner_id` is the bound `owner`, the caller."""
+    return table.c.owner_id == bindparam(OWNER)
+
+
+@dataclass(frozen=True)
+class Parent:
+    """What a nested list hangs off: true while the caller owns the parent row, else `missing`."""
+
+    owned: ColumnElement[bool]
+    missing: type[NotFoundError]
+
+
+class PageStatements:
+    """A list built once at import: a page of rows and their total in one statement.
+
+    The total is `count(*) OVER ()` on the page's own rows. Past the last page
+    there is no row to carry it, so a count runs alone; under a `parent`, that
+    count also tells an empty list from a parent that is not the caller's.
+    """
+
+    def __init__(
+        self,
+        table: Table,
+        columns: Sequence[ColumnElement[Any]],
+        *,
+        where: Sequence[ColumnElement[bool]],
+        order_by: Sequence[ColumnElement[Any]],
+        parent: Parent | None = None,
+    ) -> None:
+        self._table, self._columns, self._where = table, columns, where
+        self._order_by, self._parent = order_by, parent
+        self._page = (
+            select(*columns, func.count().over().label("total"))
+            .where(*where)
+            .order_by(*order_by)
+            .limit(bindparam("limit"))
+            .offset(bindparam("offset"))
+        )
+        count = select(func.count()).select_from(table).where(*where)
+        if parent is not None:  # No row at all when the parent is not the caller's.
+            count = select(count.scalar_subquery()).where(exists().where(parent.owned))
+        self._count = count
+
+    def where(self, *criteria: ColumnElement[bool]) -> "PageStatements":
+        """The same list narrowed by `criteria` (a filter), built once like this one."""
+        return PageStatements(
+            self._table,
+            self._columns,
+            where=[*self._where, *criteria],
+            order_by=self._order_by,
+            parent=self._parent,
+        )
+
+    async def fetch(
+        self, session: AsyncSession, *, limit: int, offset: int, **params: object
+    ) -> Record:
+        """`{items, total, limit, offset}` in one statement; two past the end or under a parent.
+
+        Under a parent not the caller's, raises the parent's `missing` error.
+        """
+        values = {**params, "limit": limit, "offset": offset}
+        items = all_records(await session.execute(self._page, values))
+        if items:
+            total = items[0]["total"]
+        elif self._parent is None and offset == 0:
+            total = 0
+        else:
+            total = (await session.execute(self._count, values)).scalar()
+            if self._parent is not None and total is None:
+                raise self._parent.missing
+        return {"items": items, "total": total, "limit": limit, "offset": offset}

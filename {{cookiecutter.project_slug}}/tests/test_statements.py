@@ -1,0 +1,47 @@
+"""The shared list statement (`core/statements.py`) under a parent the caller may not own."""
+
+from uuid import uuid4
+
+import pytest
+from sqlalchemy import bindparam
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+
+from {{ cookiecutter.package_name }}.core.errors import NotFoundError
+from {{ cookiecutter.package_name }}.core.statements import PageStatements, Parent, owned
+from {{ cookiecutter.package_name }}.schemas.user import UserCreate
+from {{ cookiecutter.package_name }}.services import todos, users
+
+from tests.conftest import PASSWORD
+
+
+class OwnerNotFoundError(NotFoundError):
+    """The parent of the list below is gone."""
+
+
+# Todos listed as children of their owner's user row: the parent is the caller's while it exists.
+UNDER_OWNER = PageStatements(
+    todos.todos,
+    [todos.todos.c.id],
+    where=[owned(todos.todos)],
+    order_by=[todos.todos.c.id],
+    parent=Parent(users.users.c.id == bindparam("owner"), OwnerNotFoundError),
+)
+
+
+async def test_a_list_under_a_parent_not_the_callers_raises_the_parents_error(
+    connection: AsyncConnection,
+) -> None:
+    async with AsyncSession(connection) as session:
+        with pytest.raises(OwnerNotFoundError):
+            await UNDER_OWNER.fetch(session, limit=5, offset=0, owner=uuid4())
+
+
+@pytest.mark.parametrize("offset", [0, 10])
+async def test_an_empty_list_under_the_callers_parent_has_a_total_of_zero(
+    connection: AsyncConnection, offset: int
+) -> None:
+    async with AsyncSession(connection) as session:
+        data = UserCreate(email=f"{uuid4().hex}@example.com", password=PASSWORD, full_name="P")
+        user = await users.create(session, data=data)
+        page = await UNDER_OWNER.fetch(session, limit=5, offset=offset, owner=user.id)
+    assert page == {"items": [], "total": 0, "limit": 5, "offset": offset}
