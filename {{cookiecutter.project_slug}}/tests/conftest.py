@@ -1,19 +1,17 @@
 """Fixtures: one migrated database per worker, one rolled-back transaction per test."""
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
 from uuid import uuid4
 
 import pytest
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
-from pwdlib import PasswordHash
-from pwdlib.hashers.argon2 import Argon2Hasher
 from pydantic import PostgresDsn, SecretStr
 from sqlalchemy import Connection, event
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from sqlalchemy.orm import Session, SessionTransaction
 
-from {{ cookiecutter.package_name }}.core import passwords
 from {{ cookiecutter.package_name }}.core.config import Environment, Settings
 from {{ cookiecutter.package_name }}.core.database import Database
 from {{ cookiecutter.package_name }}.main import create_app
@@ -28,6 +26,13 @@ from tests.database import (
 TEST_SECRET_KEY = "test-secret-key-long-enough-for-every-hmac-algorithm-0123456789abcdef"
 PASSWORD = "correct horse battery staple"
 DATABASE_LINE = pytest.StashKey[str]()
+# Argon2 at a low cost: production's fifth of a second per hash was half the suite's time.
+# Hashing and verification stay real; only the work factor differs.
+CHEAP_HASHING: dict[str, Any] = {
+    "password_hash_time_cost": 1,
+    "password_hash_memory_kib": 1024,
+    "password_hash_parallelism": 1,
+}
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -72,18 +77,6 @@ def _make_read_only(
     connection.exec_driver_sql("SET LOCAL transaction_read_only = on")
 
 
-@pytest.fixture(autouse=True, scope="session")
-def cheap_password_hashing() -> Iterator[None]:
-    """Argon2 at its lowest cost: production's fifth of a second per hash was half the suite's time.
-
-    Hashing and verification stay real; only the work factor differs.
-    """
-    cheap = PasswordHash((Argon2Hasher(time_cost=1, memory_cost=1024, parallelism=1),))
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(passwords, "_hasher", cheap)
-        yield
-
-
 @pytest.fixture(scope="session")
 def database_url(worker_id: str) -> str:
     """This worker's own database, on the server `TEST_DATABASE_URL` names."""
@@ -98,6 +91,7 @@ def settings(database_url: str) -> Settings:
         environment=Environment.TEST,
         database_url=PostgresDsn(database_url),
         secret_key=SecretStr(TEST_SECRET_KEY),
+        **CHEAP_HASHING,
     )
 
 

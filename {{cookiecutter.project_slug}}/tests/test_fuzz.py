@@ -27,12 +27,13 @@ from schemathesis.checks import positive_data_acceptance
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from {{ cookiecutter.package_name }}.core.config import Environment, Settings
+from {{ cookiecutter.package_name }}.core.passwords import PasswordHasher
 from {{ cookiecutter.package_name }}.core.tokens import TokenCodec, TokenType
 from {{ cookiecutter.package_name }}.main import create_app
 from {{ cookiecutter.package_name }}.schemas.user import UserCreate
 from {{ cookiecutter.package_name }}.services import users
 
-from tests.conftest import PASSWORD, TEST_SECRET_KEY
+from tests.conftest import CHEAP_HASHING, PASSWORD, TEST_SECRET_KEY
 from tests.database import create_migrated_engine, related_database_url
 
 MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "5"))
@@ -53,6 +54,7 @@ def fuzz_settings(database_url: str) -> Settings:
         environment=Environment.TEST,
         database_url=PostgresDsn(related_database_url(database_url, "_fuzz")),
         secret_key=SecretStr(TEST_SECRET_KEY),
+        **CHEAP_HASHING,
     )
 
 
@@ -63,7 +65,8 @@ async def fuzz_user_id(fuzz_settings: Settings) -> UUID:
     try:
         async with AsyncSession(engine, expire_on_commit=False) as session:
             data = UserCreate(email="fuzz@example.com", password=PASSWORD, full_name="Fuzz")
-            user = await users.create(session, data=data)
+            hasher = PasswordHasher.from_settings(fuzz_settings)
+            user = await users.create(session, data=data, hasher=hasher)
             await session.commit()
     finally:
         await engine.dispose()

@@ -9,7 +9,7 @@ from pydantic import PostgresDsn, SecretStr
 from {{ cookiecutter.package_name }}.core.config import Environment, Settings
 from {{ cookiecutter.package_name }}.main import create_app
 
-from tests.conftest import TEST_SECRET_KEY
+from tests.conftest import CHEAP_HASHING, TEST_SECRET_KEY
 
 
 async def test_live_answers_ok(client: AsyncClient, app: FastAPI) -> None:
@@ -33,6 +33,7 @@ async def test_ready_and_api_answer_503_quickly_while_the_database_is_down() -> 
         environment=Environment.TEST,
         database_url=PostgresDsn("postgresql+asyncpg://nobody:nothing@127.0.0.1:1/none"),
         secret_key=SecretStr(TEST_SECRET_KEY),
+        **CHEAP_HASHING,
     )
     app = create_app(settings)
     async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client:

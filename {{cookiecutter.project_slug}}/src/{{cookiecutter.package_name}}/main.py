@@ -18,6 +18,7 @@ from {{ cookiecutter.package_name }}.core.middleware import (
     SecurityHeadersMiddleware,
 )
 from {{ cookiecutter.package_name }}.core.openapi import ProblemDocumentingFastAPI
+from {{ cookiecutter.package_name }}.core.passwords import PasswordHasher
 from {{ cookiecutter.package_name }}.core.tokens import TokenCodec
 from {{ cookiecutter.package_name }}.routers import health
 from {{ cookiecutter.package_name }}.routers.api import api_router
@@ -34,10 +35,12 @@ def is_uuid(value: str) -> bool:
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Release the connection pool at shutdown."""
+    """Release the connection pool and the hashing threads at shutdown."""
     yield
     database: Database = app.state.database
     await database.dispose()
+    hasher: PasswordHasher = app.state.password_hasher
+    hasher.shutdown()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -59,6 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.database = Database(settings)
     app.state.token_codec = TokenCodec.from_settings(settings)
+    app.state.password_hasher = PasswordHasher.from_settings(settings)
 
     # Added innermost first: the request id wraps everything, so every log line has it,
     # and the security headers wrap that, so CORS preflights and 413s carry them too.

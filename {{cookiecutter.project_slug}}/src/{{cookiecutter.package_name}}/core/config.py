@@ -1,6 +1,7 @@
 """Settings, read once from the environment and validated before the app starts."""
 
 import json
+import os
 from enum import StrEnum
 from typing import Annotated, Self
 
@@ -46,6 +47,14 @@ class Settings(BaseSettings):
     jwt_audience: str = "{{ cookiecutter.project_slug }}-api"
     access_token_expire_minutes: int = Field(default=15, ge=1)
     refresh_token_expire_days: int = Field(default=14, ge=1)
+    # Argon2 cost; stored hashes made with other values are rehashed at the next login.
+    password_hash_time_cost: int = Field(default=3, ge=1)
+    password_hash_memory_kib: int = Field(default=64 * 1024, ge=8)
+    password_hash_parallelism: int = Field(default=4, ge=1)
+    # Hashes computed at once (each holds PASSWORD_HASH_MEMORY_KIB); the rest wait for a slot.
+    password_hashing_concurrency: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
+    # A login or registration that waits longer than this for a slot gets 503.
+    password_hashing_timeout_seconds: float = Field(default=5.0, gt=0)
     cors_origins: Annotated[list[str], NoDecode] = []
     cors_allow_credentials: bool = False
     max_body_bytes: int = Field(default=1024 * 1024, ge=1)

@@ -50,6 +50,19 @@ def create_engine(settings: Settings, *, read_only: bool) -> AsyncEngine:
     )
 
 
+async def release_connection(session: AsyncSession) -> None:
+    """Hand the session's connection back to the pool before slow work that needs none.
+
+    For a request whose first part only reads (a login reads the password
+    hash, then spends a fifth of a second hashing): without this, every login
+    waiting for a hashing slot holds a pooled connection, and a burst of them
+    starves every other request. Call it only before the request's first
+    write: what the session did so far ends uncommitted. The session stays
+    usable, and its next statement takes a connection again.
+    """
+    await session.close()
+
+
 class Database:
     """A read-only and a writing engine for the process, each with its session factory.
 

@@ -19,9 +19,20 @@ class AppError(Exception):
     # Whether the request's changes so far are committed despite this error.
     commits_changes: ClassVar[bool] = False
 
-    def __init__(self, detail: str | None = None) -> None:
+    def __init__(
+        self, detail: str | None = None, *, retry_after_seconds: int | None = None
+    ) -> None:
         self.detail = detail or self.description
+        # Sent as `Retry-After` when set: when the client may try again.
+        self.retry_after_seconds = retry_after_seconds
         super().__init__(self.detail)
+
+    def response_headers(self) -> dict[str, str]:
+        """The headers this error's response carries."""
+        headers = dict(self.headers)
+        if self.retry_after_seconds is not None:
+            headers["Retry-After"] = str(self.retry_after_seconds)
+        return headers
 
 
 class NotFoundError(AppError):
@@ -44,6 +55,13 @@ class AuthenticationError(AppError):
     status_code = HTTPStatus.UNAUTHORIZED
     description = "Not authenticated."
     headers = MappingProxyType({"WWW-Authenticate": "Bearer"})
+
+
+class TooManyRequestsError(AppError):
+    """The client made too many attempts; `Retry-After` says when it may try again."""
+
+    status_code = HTTPStatus.TOO_MANY_REQUESTS
+    description = "Too many attempts; retry later."
 
 
 class ServiceUnavailableError(AppError):

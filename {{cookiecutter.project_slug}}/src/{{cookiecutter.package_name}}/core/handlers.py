@@ -31,7 +31,7 @@ async def handle_app_error(request: Request, exc: AppError) -> ProblemResponse:
         status=exc.status_code,
         detail=exc.detail,
         instance=request.url.path,
-        headers=dict(exc.headers),
+        headers=exc.response_headers(),
     )
 
 

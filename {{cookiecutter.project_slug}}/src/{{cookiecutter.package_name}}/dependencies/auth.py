@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 
+from {{ cookiecutter.package_name }}.core.passwords import PasswordHasher
 from {{ cookiecutter.package_name }}.core.tokens import InvalidTokenError, TokenCodec, TokenType
 from {{ cookiecutter.package_name }}.dependencies.database import SessionDep
 from {{ cookiecutter.package_name }}.schemas.user import UserRead
@@ -21,6 +22,15 @@ async def get_token_codec(request: Request) -> TokenCodec:
 
 
 TokenCodecDep = Annotated[TokenCodec, Depends(get_token_codec)]
+
+
+async def get_password_hasher(request: Request) -> PasswordHasher:
+    """The process-wide `PasswordHasher` the app factory created."""
+    hasher: PasswordHasher = request.app.state.password_hasher
+    return hasher
+
+
+PasswordHasherDep = Annotated[PasswordHasher, Depends(get_password_hasher)]
 
 
 async def get_current_user(

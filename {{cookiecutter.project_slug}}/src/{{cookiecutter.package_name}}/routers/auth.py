@@ -5,8 +5,13 @@ from typing import Annotated
 from fastapi import APIRouter, Form, status
 
 from {{ cookiecutter.package_name }}.core.errors import responses
+from {{ cookiecutter.package_name }}.core.passwords import HashingBusyError
 from {{ cookiecutter.package_name }}.core.tokens import InvalidTokenError
-from {{ cookiecutter.package_name }}.dependencies.auth import CurrentUser, TokenCodecDep
+from {{ cookiecutter.package_name }}.dependencies.auth import (
+    CurrentUser,
+    PasswordHasherDep,
+    TokenCodecDep,
+)
 from {{ cookiecutter.package_name }}.dependencies.database import SessionDep
 from {{ cookiecutter.package_name }}.schemas.auth import PasswordGrantForm
 from {{ cookiecutter.package_name }}.schemas.token import RefreshRequest, TokenPair
@@ -24,19 +29,24 @@ session_router = APIRouter(prefix="/auth", tags=["auth"])
     "/register",
     name="register",
     status_code=status.HTTP_201_CREATED,
-    responses=responses(EmailTakenError),
+    responses=responses(EmailTakenError, HashingBusyError),
 )
-async def register(data: UserCreate, session: SessionDep) -> UserRead:
+async def register(data: UserCreate, session: SessionDep, hasher: PasswordHasherDep) -> UserRead:
     """Create an account; the email must not be registered yet, in any letter case."""
-    return await users.create(session, data=data)
+    return await users.create(session, data=data, hasher=hasher)
 
 
-@router.post("/token", name="token", responses=responses(InvalidCredentialsError))
+@router.post("/token", name="token", responses=responses(InvalidCredentialsError, HashingBusyError))
 async def token(
-    form: Annotated[PasswordGrantForm, Form()], session: SessionDep, codec: TokenCodecDep
+    form: Annotated[PasswordGrantForm, Form()],
+    session: SessionDep,
+    codec: TokenCodecDep,
+    hasher: PasswordHasherDep,
 ) -> TokenPair:
     """Exchange email (as `username`) and password for an access and a refresh token."""
-    return await auth.login(session, email=form.username, password=form.password, codec=codec)
+    return await auth.login(
+        session, email=form.username, password=form.password, codec=codec, hasher=hasher
+    )
 
 
 @router.post("/refresh", name="refresh", responses=responses(InvalidTokenError))

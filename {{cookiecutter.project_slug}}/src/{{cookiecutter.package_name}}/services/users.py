@@ -3,12 +3,13 @@
 from dataclasses import dataclass
 from uuid import UUID
 
+import sqlalchemy as sa
 from sqlalchemy import bindparam, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from {{ cookiecutter.package_name }}.core.errors import ConflictError
-from {{ cookiecutter.package_name }}.core.passwords import hash_password
+from {{ cookiecutter.package_name }}.core.passwords import PasswordHasher
 from {{ cookiecutter.package_name }}.core.rows import first_record
 from {{ cookiecutter.package_name }}.models import User
 from {{ cookiecutter.package_name }}.models.base import table_of, utc_now
@@ -20,6 +21,11 @@ _READ_COLUMNS = [users.c[name] for name in UserRead.model_fields]
 _GET_ACTIVE = select(*_READ_COLUMNS).where(users.c.id == bindparam("user_id"), users.c.is_active)
 _GET_CREDENTIALS = select(users.c.id, users.c.password_hash, users.c.is_active).where(
     users.c.email == bindparam("email")
+)
+_SET_PASSWORD_HASH = (
+    sa.update(users)
+    .where(users.c.id == bindparam("user_id"))
+    .values(password_hash=bindparam("new_hash"), updated_at=bindparam("now"))
 )
 _REGISTER = (
     insert(users).on_conflict_do_nothing(index_elements=[users.c.email]).returning(*_READ_COLUMNS)
@@ -53,15 +59,27 @@ async def get_credentials(session: AsyncSession, *, email: str) -> Credentials |
     return None if row is None else Credentials(*row)
 
 
-async def create(session: AsyncSession, *, data: UserCreate) -> UserRead:
-    """Register a user in one race-free statement; a taken email raises `EmailTakenError`."""
+async def set_password_hash(session: AsyncSession, *, user_id: UUID, password_hash: str) -> None:
+    """Store a new hash of the user's password (rehashed with the current parameters)."""
+    await session.execute(
+        _SET_PASSWORD_HASH, {"user_id": user_id, "new_hash": password_hash, "now": utc_now()}
+    )
+
+
+async def create(session: AsyncSession, *, data: UserCreate, hasher: PasswordHasher) -> UserRead:
+    """Register a user in one race-free statement; a taken email raises `EmailTakenError`.
+
+    The password is hashed before the first statement, so no pooled
+    connection waits on the hash.
+    """
+    password_hash = await hasher.hash(data.password)
     now = utc_now()
     values = {
         "created_at": now,
         "updated_at": now,
         "email": data.email.lower(),
         "full_name": data.full_name,
-        "password_hash": await hash_password(data.password),
+        "password_hash": password_hash,
     }
     row = first_record(await session.execute(_REGISTER, values))
     if row is None:
