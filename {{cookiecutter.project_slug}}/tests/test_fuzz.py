@@ -65,8 +65,8 @@ async def fuzz_user_id(fuzz_settings: Settings) -> UUID:
     try:
         async with AsyncSession(engine, expire_on_commit=False) as session:
             data = UserCreate(email="fuzz@example.com", password=PASSWORD, full_name="Fuzz")
-            hasher = PasswordHasher.from_settings(fuzz_settings)
-            user = await users.create(session, data=data, hasher=hasher)
+            password_hash = await PasswordHasher.from_settings(fuzz_settings).hash(PASSWORD)
+            user = await users.create(session, data=data, password_hash=password_hash)
             await session.commit()
     finally:
         await engine.dispose()

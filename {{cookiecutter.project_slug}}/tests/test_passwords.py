@@ -45,9 +45,12 @@ async def test_a_busy_hasher_refuses_after_the_timeout(settings: Settings) -> No
     assert await hasher.hash(PASSWORD), "the slot is free again once the first hash is done"
 
 
-async def test_a_busy_hasher_is_a_503_with_retry_after(settings: Settings) -> None:
+async def test_a_busy_hasher_is_a_503_with_retry_after(
+    settings: Settings, connection: AsyncConnection
+) -> None:
     busy = settings.model_copy(update={**SLOW_HASHING, "password_hashing_timeout_seconds": 0.001})
     app = create_app(busy)
+    app.state.database = TransactionalDatabase(connection)
     hasher: PasswordHasher = app.state.password_hasher
     async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client:
         blocker = asyncio.create_task(hasher.hash(PASSWORD))
@@ -114,8 +117,8 @@ async def test_a_login_waiting_for_the_hasher_holds_no_connection(
     hasher: PasswordHasher = pooled_app.state.password_hasher
     async with database.session(read_only=False) as session:
         data = UserCreate(email="waiting@example.com", password=PASSWORD, full_name="Waiting")
-        cheap = PasswordHasher.from_settings(settings)
-        user = await users.create(session, data=data, hasher=cheap)
+        password_hash = await PasswordHasher.from_settings(settings).hash(PASSWORD)
+        user = await users.create(session, data=data, password_hash=password_hash)
         await session.commit()
     codec: TokenCodec = pooled_app.state.token_codec
     access = codec.issue(subject=user.id, token_type=TokenType.ACCESS).token

@@ -42,6 +42,6 @@ async def test_an_empty_list_under_the_callers_parent_has_a_total_of_zero(
 ) -> None:
     async with AsyncSession(connection) as session:
         data = UserCreate(email=f"{uuid4().hex}@example.com", password=PASSWORD, full_name="P")
-        user = await users.create(session, data=data)
+        user = await users.create(session, data=data, password_hash="never-verified")
         page = await UNDER_OWNER.fetch(session, limit=5, offset=offset, owner=user.id)
     assert page == {"items": [], "total": 0, "limit": 5, "offset": offset}

@@ -12,6 +12,7 @@ from starlette.middleware.cors import CORSMiddleware
 from {{ cookiecutter.package_name }}.core.config import Settings
 from {{ cookiecutter.package_name }}.core.database import Database
 from {{ cookiecutter.package_name }}.core.handlers import exception_handlers
+from {{ cookiecutter.package_name }}.core.limits import AttemptLimits
 from {{ cookiecutter.package_name }}.core.logging import configure_logging
 from {{ cookiecutter.package_name }}.core.middleware import (
     BodySizeLimitMiddleware,
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.database = Database(settings)
     app.state.token_codec = TokenCodec.from_settings(settings)
     app.state.password_hasher = PasswordHasher.from_settings(settings)
+    app.state.attempt_limits = AttemptLimits.from_settings(settings)
 
     # Added innermost first: the request id wraps everything, so every log line has it,
     # and the security headers wrap that, so CORS preflights and 413s carry them too.

@@ -55,6 +55,12 @@ class Settings(BaseSettings):
     password_hashing_concurrency: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
     # A login or registration that waits longer than this for a slot gets 503.
     password_hashing_timeout_seconds: float = Field(default=5.0, gt=0)
+    # Brute-force limits, counted in PostgreSQL so every replica shares them.
+    login_failures_per_account: int = Field(default=5, ge=1)
+    login_failures_per_address: int = Field(default=20, ge=1)
+    login_failure_window_seconds: int = Field(default=15 * 60, ge=1)
+    registrations_per_address: int = Field(default=30, ge=1)
+    registration_window_seconds: int = Field(default=60 * 60, ge=1)
     cors_origins: Annotated[list[str], NoDecode] = []
     cors_allow_credentials: bool = False
     max_body_bytes: int = Field(default=1024 * 1024, ge=1)

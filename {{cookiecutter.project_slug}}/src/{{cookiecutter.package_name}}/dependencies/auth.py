@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 
+from {{ cookiecutter.package_name }}.core.limits import AttemptLimits, Client
 from {{ cookiecutter.package_name }}.core.passwords import PasswordHasher
 from {{ cookiecutter.package_name }}.core.tokens import InvalidTokenError, TokenCodec, TokenType
 from {{ cookiecutter.package_name }}.dependencies.database import SessionDep
@@ -31,6 +32,19 @@ async def get_password_hasher(request: Request) -> PasswordHasher:
 
 
 PasswordHasherDep = Annotated[PasswordHasher, Depends(get_password_hasher)]
+
+
+async def get_client(request: Request) -> Client:
+    """The client's address and the brute-force limits that apply to it.
+
+    The address is the peer's, or, behind a proxy that uvicorn is told to
+    trust (`--forwarded-allow-ips`), the one the proxy forwarded.
+    """
+    limits: AttemptLimits = request.app.state.attempt_limits
+    return Client(address=request.client.host if request.client else "", limits=limits)
+
+
+ClientDep = Annotated[Client, Depends(get_client)]
 
 
 async def get_current_user(

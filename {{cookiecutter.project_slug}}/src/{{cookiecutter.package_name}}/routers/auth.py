@@ -8,6 +8,7 @@ from {{ cookiecutter.package_name }}.core.errors import responses
 from {{ cookiecutter.package_name }}.core.passwords import HashingBusyError
 from {{ cookiecutter.package_name }}.core.tokens import InvalidTokenError
 from {{ cookiecutter.package_name }}.dependencies.auth import (
+    ClientDep,
     CurrentUser,
     PasswordHasherDep,
     TokenCodecDep,
@@ -16,7 +17,8 @@ from {{ cookiecutter.package_name }}.dependencies.database import SessionDep
 from {{ cookiecutter.package_name }}.schemas.auth import PasswordGrantForm
 from {{ cookiecutter.package_name }}.schemas.token import RefreshRequest, TokenPair
 from {{ cookiecutter.package_name }}.schemas.user import UserCreate, UserRead
-from {{ cookiecutter.package_name }}.services import auth, tokens, users
+from {{ cookiecutter.package_name }}.services import auth, tokens
+from {{ cookiecutter.package_name }}.services.attempts import TooManyAttemptsError
 from {{ cookiecutter.package_name }}.services.auth import InvalidCredentialsError
 from {{ cookiecutter.package_name }}.services.users import EmailTakenError
 
@@ -29,24 +31,37 @@ session_router = APIRouter(prefix="/auth", tags=["auth"])
     "/register",
     name="register",
     status_code=status.HTTP_201_CREATED,
-    responses=responses(EmailTakenError, HashingBusyError),
+    responses=responses(EmailTakenError, TooManyAttemptsError, HashingBusyError),
 )
-async def register(data: UserCreate, session: SessionDep, hasher: PasswordHasherDep) -> UserRead:
-    """Create an account; the email must not be registered yet, in any letter case."""
-    return await users.create(session, data=data, hasher=hasher)
+async def register(
+    data: UserCreate, session: SessionDep, hasher: PasswordHasherDep, client: ClientDep
+) -> UserRead:
+    """Create an account; the email must not be registered yet, in any letter case.
+
+    Registrations are counted per client address; past the limit, 429.
+    """
+    return await auth.register(session, data=data, hasher=hasher, client=client)
 
 
-@router.post("/token", name="token", responses=responses(InvalidCredentialsError, HashingBusyError))
+@router.post(
+    "/token",
+    name="token",
+    responses=responses(InvalidCredentialsError, TooManyAttemptsError, HashingBusyError),
+)
 async def token(
     form: Annotated[PasswordGrantForm, Form()],
     session: SessionDep,
     codec: TokenCodecDep,
     hasher: PasswordHasherDep,
+    client: ClientDep,
 ) -> TokenPair:
-    """Exchange email (as `username`) and password for an access and a refresh token."""
-    return await auth.login(
-        session, email=form.username, password=form.password, codec=codec, hasher=hasher
-    )
+    """Exchange email (as `username`) and password for an access and a refresh token.
+
+    Failed logins are counted per account and per client address; past either
+    limit, every login for them gets 429 until the window ends, even with the
+    right password.
+    """
+    return await auth.login(session, form=form, codec=codec, hasher=hasher, client=client)
 
 
 @router.post("/refresh", name="refresh", responses=responses(InvalidTokenError))

@@ -1,6 +1,5 @@
 """Users: lookup and registration."""
 
-from dataclasses import dataclass
 from uuid import UUID
 
 import sqlalchemy as sa
@@ -9,7 +8,6 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from {{ cookiecutter.package_name }}.core.errors import ConflictError
-from {{ cookiecutter.package_name }}.core.passwords import PasswordHasher
 from {{ cookiecutter.package_name }}.core.rows import first_record
 from {{ cookiecutter.package_name }}.models import User
 from {{ cookiecutter.package_name }}.models.base import table_of, utc_now
@@ -19,9 +17,6 @@ users = table_of(User)
 _READ_COLUMNS = [users.c[name] for name in UserRead.model_fields]
 # Runs on every authenticated request: built once, and one indexed row read.
 _GET_ACTIVE = select(*_READ_COLUMNS).where(users.c.id == bindparam("user_id"), users.c.is_active)
-_GET_CREDENTIALS = select(users.c.id, users.c.password_hash, users.c.is_active).where(
-    users.c.email == bindparam("email")
-)
 _SET_PASSWORD_HASH = (
     sa.update(users)
     .where(users.c.id == bindparam("user_id"))
@@ -32,31 +27,18 @@ _REGISTER = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Credentials:
-    """What a login checks; never leaves the services."""
-
-    id: UUID
-    password_hash: str
-    is_active: bool
-
-
 class EmailTakenError(ConflictError):
     """An account with this email already exists (in any letter case)."""
 
     description = "An account with this email already exists."
+    # The registration attempt still counts against the client's address.
+    commits_changes = True
 
 
 async def get_active(session: AsyncSession, *, user_id: UUID) -> UserRead | None:
     """The user with `user_id`, if it exists and is active."""
     row = first_record(await session.execute(_GET_ACTIVE, {"user_id": user_id}))
     return None if row is None else UserRead.model_validate(row)
-
-
-async def get_credentials(session: AsyncSession, *, email: str) -> Credentials | None:
-    """The credentials of the user registered with `email`, in any letter case."""
-    row = (await session.execute(_GET_CREDENTIALS, {"email": email.lower()})).first()
-    return None if row is None else Credentials(*row)
 
 
 async def set_password_hash(session: AsyncSession, *, user_id: UUID, password_hash: str) -> None:
@@ -66,13 +48,12 @@ async def set_password_hash(session: AsyncSession, *, user_id: UUID, password_ha
     )
 
 
-async def create(session: AsyncSession, *, data: UserCreate, hasher: PasswordHasher) -> UserRead:
+async def create(session: AsyncSession, *, data: UserCreate, password_hash: str) -> UserRead:
     """Register a user in one race-free statement; a taken email raises `EmailTakenError`.
 
-    The password is hashed before the first statement, so no pooled
-    connection waits on the hash.
+    `password_hash` is the hash of `data.password`, computed beforehand with
+    no connection held.
     """
-    password_hash = await hasher.hash(data.password)
     now = utc_now()
     values = {
         "created_at": now,
