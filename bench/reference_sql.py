@@ -5,7 +5,7 @@ reports; when the service's SQL changes, change it here.
 """
 
 ACTIVE_USER = (
-    "SELECT users.id, users.email, users.full_name, users.is_active, users.created_at "
+    "SELECT users.id, users.email, users.full_name, users.is_active, users.created_at, users.is_superuser "
     "FROM users WHERE users.id = $1::UUID AND users.is_active"
 )
 

@@ -246,6 +246,11 @@ STATED_RULE_MUTANTS = [
         ("R2.2 auth by default: public routes without a reason",),
     ),
     Mutant(
+        "R3.1",
+        (Edit(f"{PACKAGE}/routers/users.py", "    responses=responses(PermissionDeniedError),\n", ""),),
+        ("R3.1 403 only for a missing permission: GET /api/v1/users checks a permission",),
+    ),
+    Mutant(
         "R4.1",
         (
             Edit(

@@ -3,12 +3,17 @@
 import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from datetime import timedelta
 
+import pytest
 from httpx import ASGITransport, AsyncClient, Response
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from {{ cookiecutter.package_name }}.core.config import Settings
+from {{ cookiecutter.package_name }}.core.limits import Limit
 from {{ cookiecutter.package_name }}.main import create_app
+from {{ cookiecutter.package_name }}.services import attempts
+from {{ cookiecutter.package_name }}.services.attempts import TooManyAttemptsError
 
 from tests.conftest import PASSWORD, TransactionalDatabase
 
@@ -112,3 +117,13 @@ async def test_registrations_are_limited_per_address(
         assert (await register(attacker, "one@example.com")).status_code == 409, "counts too"
         assert_throttled(await register(attacker, "two@example.com"), within=60 * 60)
         assert (await register(other, "two@example.com")).status_code == 201
+
+
+async def test_an_attempt_counted_past_the_limit_is_refused(connection: AsyncConnection) -> None:
+    """What concurrent registrations that all passed the check before hashing run into."""
+    limit = Limit("test", attempts=1, window=timedelta(minutes=1))
+    async with AsyncSession(bind=connection, join_transaction_mode="create_savepoint") as session:
+        await attempts.count(session, limit=limit, value="198.51.100.1")
+        with pytest.raises(TooManyAttemptsError) as refused:
+            await attempts.count(session, limit=limit, value="198.51.100.1")
+    assert refused.value.retry_after_seconds in {59, 60}

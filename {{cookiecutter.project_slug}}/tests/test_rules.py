@@ -17,6 +17,7 @@ from httpx import AsyncClient
 from pydantic import SecretStr
 
 from {{ cookiecutter.package_name }}.core.config import Environment, Settings
+from {{ cookiecutter.package_name }}.core.errors import PermissionDeniedError
 from {{ cookiecutter.package_name }}.core.problems import PROBLEM_MEDIA_TYPE
 from {{ cookiecutter.package_name }}.dependencies.auth import get_current_user
 from {{ cookiecutter.package_name }}.main import create_app
@@ -119,6 +120,30 @@ async def test_r2_protected_routes_answer_401_without_a_token(
     )
     assert response.headers.get("www-authenticate") == "Bearer", (
         f"R2 auth by default: {method} {path} 401 lacks WWW-Authenticate: Bearer"
+    )
+
+
+def _checks_permissions(call: Callable[..., Any]) -> bool:
+    """Whether `call`'s own code names `PermissionDeniedError`, the error behind every 403."""
+    code = getattr(call, "__code__", None)
+    return code is not None and PermissionDeniedError.__name__ in code.co_names
+
+
+@pytest.mark.parametrize(("method", "path", "route"), list(_routes()))
+def test_r3_every_route_that_checks_a_permission_documents_403(
+    method: str, path: str, route: RouteContext
+) -> None:
+    calls = [route.endpoint] if route.endpoint else []
+    if (dependant := getattr(route, "dependant", None)) is not None:
+        calls.extend(_dependency_calls(dependant))
+    checks = sorted({call.__qualname__ for call in calls if _checks_permissions(call)})
+    if not checks:
+        return
+    documented = APP.openapi()["paths"][route.path_format][method.lower()]["responses"]
+    assert "403" in documented, (
+        f"R3.1 403 only for a missing permission: {method} {path} checks a permission "
+        f"({', '.join(checks)}) but does not document 403; add "
+        "`responses=responses(PermissionDeniedError)` to its router or route."
     )
 
 

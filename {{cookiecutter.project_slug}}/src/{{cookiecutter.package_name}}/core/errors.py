@@ -42,6 +42,13 @@ class NotFoundError(AppError):
     description = "The resource was not found."
 
 
+class PermissionDeniedError(AppError):
+    """The caller is authenticated but lacks the permission the route requires."""
+
+    status_code = HTTPStatus.FORBIDDEN
+    description = "You lack the permission this requires."
+
+
 class ConflictError(AppError):
     """The request clashes with the current state, e.g. a duplicate email."""
 

@@ -1,15 +1,19 @@
-"""The current user, from a bearer access token: the one dependency that protects routes."""
+"""The current user, from a bearer access token: the one dependency that protects routes.
+
+And the one that says who may do more: `get_current_superuser`.
+"""
 
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 
+from {{ cookiecutter.package_name }}.core.errors import PermissionDeniedError
 from {{ cookiecutter.package_name }}.core.limits import AttemptLimits, Client
 from {{ cookiecutter.package_name }}.core.passwords import PasswordHasher
 from {{ cookiecutter.package_name }}.core.tokens import InvalidTokenError, TokenCodec, TokenType
 from {{ cookiecutter.package_name }}.dependencies.database import SessionDep
-from {{ cookiecutter.package_name }}.schemas.user import UserRead
+from {{ cookiecutter.package_name }}.schemas.user import UserAdminRead
 from {{ cookiecutter.package_name }}.services import users
 
 # Missing or non-bearer credentials get 401 with `WWW-Authenticate: Bearer` here.
@@ -49,7 +53,7 @@ ClientDep = Annotated[Client, Depends(get_client)]
 
 async def get_current_user(
     request: Request, token: Annotated[str, Depends(oauth2_scheme)], session: SessionDep
-) -> UserRead:
+) -> UserAdminRead:
     """The active user the access token names; anything less is a 401.
 
     Runs on every protected request, so it calls `get_token_codec` itself
@@ -63,4 +67,15 @@ async def get_current_user(
     return user
 
 
-CurrentUser = Annotated[UserRead, Depends(get_current_user)]
+CurrentUser = Annotated[UserAdminRead, Depends(get_current_user)]
+
+
+async def get_current_superuser(user: CurrentUser) -> UserAdminRead:
+    """The current user if a superuser; any other authenticated user gets 403.
+
+    Routes that depend on it document 403 (`responses(PermissionDeniedError)`);
+    a rule test fails on one that does not.
+    """
+    if not user.is_superuser:
+        raise PermissionDeniedError
+    return user

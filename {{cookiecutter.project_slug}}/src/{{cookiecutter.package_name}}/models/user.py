@@ -14,3 +14,5 @@ class User(TableBase, table=True):
     full_name: str = Field(max_length=200)
     password_hash: str = Field(max_length=255)
     is_active: bool = True
+    # Superusers may list every account and (de)activate or promote one.
+    is_superuser: bool = False

@@ -11,7 +11,7 @@ api_router = APIRouter(prefix="/api/v1", responses=responses(DatabaseUnavailable
 # Routers are tried in order on every request, so the busiest go first:
 # measured, the five routes passed over before the todos cost a tenth of a todo read.
 # Every router in this loop requires a valid access token.
-for protected in (todos.router, users.router, auth.session_router):
+for protected in (todos.router, users.router, auth.session_router, users.admin_router):
     api_router.include_router(
         protected,
         dependencies=[Depends(get_current_user)],

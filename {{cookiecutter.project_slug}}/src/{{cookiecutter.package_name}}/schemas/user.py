@@ -4,9 +4,11 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import EmailStr, Field
+from pydantic import EmailStr, Field, StrictBool, field_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from {{ cookiecutter.package_name }}.schemas.base import InputSchema, OutputSchema
+from {{ cookiecutter.package_name }}.schemas.page import Page
 
 Email = Annotated[EmailStr, Field(max_length=320)]
 Password = Annotated[str, Field(min_length=8, max_length=128)]
@@ -29,3 +31,29 @@ class UserRead(OutputSchema):
     full_name: str
     is_active: bool
     created_at: datetime
+
+
+class UserAdminRead(UserRead):
+    """A user as superusers see it: with the superuser flag."""
+
+    is_superuser: bool
+
+
+# Parametrised once: `Page[UserAdminRead]` would look the class up again on every request.
+UserPage = Page[UserAdminRead]
+
+
+class UserUpdate(InputSchema):
+    """What a superuser may change about an account; fields left out stay as they are."""
+
+    is_active: StrictBool | SkipJsonSchema[None] = None
+    is_superuser: StrictBool | SkipJsonSchema[None] = None
+
+    @field_validator("is_active", "is_superuser")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        """Refuse an explicit `null`; an omitted field never reaches this validator."""
+        if value is None:
+            msg = "may be omitted but not null"
+            raise ValueError(msg)
+        return value

@@ -1,4 +1,4 @@
-"""Users: lookup and registration."""
+"""Users: lookup, registration, and what superusers may change."""
 
 from uuid import UUID
 
@@ -7,16 +7,37 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from {{ cookiecutter.package_name }}.core.errors import ConflictError
+from {{ cookiecutter.package_name }}.core.errors import ConflictError, NotFoundError
 from {{ cookiecutter.package_name }}.core.rows import first_record
+from {{ cookiecutter.package_name }}.core.statements import PageStatements
 from {{ cookiecutter.package_name }}.models import User
 from {{ cookiecutter.package_name }}.models.base import table_of, utc_now
-from {{ cookiecutter.package_name }}.schemas.user import UserCreate, UserRead
+from {{ cookiecutter.package_name }}.schemas.page import PageQuery
+from {{ cookiecutter.package_name }}.schemas.user import (
+    UserAdminRead,
+    UserCreate,
+    UserPage,
+    UserRead,
+    UserUpdate,
+)
 
 users = table_of(User)
 _READ_COLUMNS = [users.c[name] for name in UserRead.model_fields]
+_ADMIN_COLUMNS = [users.c[name] for name in UserAdminRead.model_fields]
 # Runs on every authenticated request: built once, and one indexed row read.
-_GET_ACTIVE = select(*_READ_COLUMNS).where(users.c.id == bindparam("user_id"), users.c.is_active)
+_GET_ACTIVE = select(*_ADMIN_COLUMNS).where(users.c.id == bindparam("user_id"), users.c.is_active)
+_PAGE = PageStatements(
+    users, _ADMIN_COLUMNS, where=[], order_by=[users.c.created_at.desc(), users.c.id.desc()]
+)
+_GET = select(*_ADMIN_COLUMNS).where(users.c.id == bindparam("user_id"))
+# Bound parameter names differ from column names, which UPDATE reserves for SET.
+_UPDATE = sa.update(users).where(users.c.id == bindparam("user_id")).returning(*_ADMIN_COLUMNS)
+_PROMOTE = (
+    sa.update(users)
+    .where(users.c.email == bindparam("address"))
+    .values(is_superuser=True, updated_at=bindparam("now"))
+    .returning(*_ADMIN_COLUMNS)
+)
 _SET_PASSWORD_HASH = (
     sa.update(users)
     .where(users.c.id == bindparam("user_id"))
@@ -35,10 +56,48 @@ class EmailTakenError(ConflictError):
     commits_changes = True
 
 
-async def get_active(session: AsyncSession, *, user_id: UUID) -> UserRead | None:
+class UserNotFoundError(NotFoundError):
+    """No account has this id (or email)."""
+
+    description = "User not found."
+
+
+async def get_active(session: AsyncSession, *, user_id: UUID) -> UserAdminRead | None:
     """The user with `user_id`, if it exists and is active."""
     row = first_record(await session.execute(_GET_ACTIVE, {"user_id": user_id}))
-    return None if row is None else UserRead.model_validate(row)
+    return None if row is None else UserAdminRead.model_validate(row)
+
+
+async def get_page(session: AsyncSession, *, query: PageQuery) -> UserPage:
+    """Every account, newest first, and their total, in one statement."""
+    page = await _PAGE.fetch(session, limit=query.limit, offset=query.offset)
+    return UserPage.model_validate(page)
+
+
+async def update(session: AsyncSession, *, user_id: UUID, data: UserUpdate) -> UserAdminRead:
+    """Apply the flags sent, in one statement; an unknown id raises `UserNotFoundError`.
+
+    A user deactivated here is refused from their next request on: every
+    access and refresh token is checked against the active flag.
+    """
+    changes = data.model_dump(exclude_unset=True)
+    if changes:
+        params = {**changes, "updated_at": utc_now(), "user_id": user_id}
+        row = first_record(await session.execute(_UPDATE, params))
+    else:
+        row = first_record(await session.execute(_GET, {"user_id": user_id}))
+    if row is None:
+        raise UserNotFoundError
+    return UserAdminRead.model_validate(row)
+
+
+async def promote(session: AsyncSession, *, email: str) -> UserAdminRead:
+    """Make the user registered with `email` (any letter case) a superuser."""
+    params = {"address": email.lower(), "now": utc_now()}
+    row = first_record(await session.execute(_PROMOTE, params))
+    if row is None:
+        raise UserNotFoundError
+    return UserAdminRead.model_validate(row)
 
 
 async def set_password_hash(session: AsyncSession, *, user_id: UUID, password_hash: str) -> None:

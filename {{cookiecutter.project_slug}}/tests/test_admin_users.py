@@ -1,0 +1,147 @@
+"""Superusers list and manage accounts; anyone else gets 403, and no token 401 (rule R3.1)."""
+
+from uuid import uuid4
+
+import pytest
+from fastapi import FastAPI
+from httpx import AsyncClient
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlmodel import col
+
+from {{ cookiecutter.package_name }}.models import User
+
+from tests.conftest import PASSWORD, UserFactory
+
+
+async def _tokens(client: AsyncClient, app: FastAPI, email: str) -> dict[str, str]:
+    response = await client.post(
+        app.url_path_for("token"), data={"username": email, "password": PASSWORD}
+    )
+    assert response.status_code == 200, response.text
+    pair: dict[str, str] = response.json()
+    return pair
+
+
+def _bearer(pair: dict[str, str]) -> dict[str, str]:
+    return {"Authorization": f"Bearer {pair['access_token']}"}
+
+
+@pytest.fixture
+async def admin(
+    client: AsyncClient, app: FastAPI, register: UserFactory, connection: AsyncConnection
+) -> dict[str, str]:
+    """Bearer headers of a superuser."""
+    user = await register()
+    await connection.execute(
+        update(User).where(col(User.email) == user["email"]).values(is_superuser=True)
+    )
+    return _bearer(await _tokens(client, app, user["email"]))
+
+
+async def test_a_regular_user_gets_403_on_every_admin_route(
+    client: AsyncClient, app: FastAPI, auth_headers: dict[str, str], register: UserFactory
+) -> None:
+    other = await register()
+    listed = await client.get(app.url_path_for("list_users"), headers=auth_headers)
+    patched = await client.patch(
+        app.url_path_for("update_user", user_id=other["id"]),
+        json={"is_superuser": True},
+        headers=auth_headers,
+    )
+    for response in (listed, patched):
+        assert response.status_code == 403, response.text
+        assert response.headers["content-type"] == "application/problem+json"
+        assert "www-authenticate" not in response.headers
+
+
+async def test_a_superuser_pages_through_every_account(
+    client: AsyncClient, app: FastAPI, admin: dict[str, str], register: UserFactory
+) -> None:
+    newest = await register()
+    page = await client.get(app.url_path_for("list_users"), params={"limit": 1}, headers=admin)
+    assert page.status_code == 200
+    body = page.json()
+    assert (body["limit"], body["offset"]) == (1, 0)
+    assert body["total"] >= 2
+    assert body["items"] == [{**newest, "is_superuser": False}]
+    too_many = await client.get(
+        app.url_path_for("list_users"), params={"limit": 101}, headers=admin
+    )
+    assert too_many.status_code == 422
+
+
+async def test_a_deactivated_users_tokens_stop_at_once(
+    client: AsyncClient, app: FastAPI, admin: dict[str, str], register: UserFactory
+) -> None:
+    user = await register()
+    pair = await _tokens(client, app, user["email"])
+    assert (await client.get(app.url_path_for("read_me"), headers=_bearer(pair))).status_code == 200
+
+    deactivated = await client.patch(
+        app.url_path_for("update_user", user_id=user["id"]),
+        json={"is_active": False},
+        headers=admin,
+    )
+    assert deactivated.status_code == 200
+    assert deactivated.json()["is_active"] is False
+
+    me = await client.get(app.url_path_for("read_me"), headers=_bearer(pair))
+    assert (me.status_code, me.headers["www-authenticate"]) == (401, "Bearer")
+    renewed = await client.post(
+        app.url_path_for("refresh"), json={"refresh_token": pair["refresh_token"]}
+    )
+    assert renewed.status_code == 401
+    login = await client.post(
+        app.url_path_for("token"), data={"username": user["email"], "password": PASSWORD}
+    )
+    assert login.status_code == 401
+
+
+async def test_a_promoted_user_may_manage_accounts(
+    client: AsyncClient, app: FastAPI, admin: dict[str, str], register: UserFactory
+) -> None:
+    user = await register()
+    headers = _bearer(await _tokens(client, app, user["email"]))
+    promoted = await client.patch(
+        app.url_path_for("update_user", user_id=user["id"]),
+        json={"is_superuser": True},
+        headers=admin,
+    )
+    assert promoted.json()["is_superuser"] is True
+    listed = await client.get(app.url_path_for("list_users"), headers=headers)
+    assert listed.status_code == 200
+
+
+async def test_an_empty_update_changes_nothing(
+    client: AsyncClient, app: FastAPI, admin: dict[str, str], register: UserFactory
+) -> None:
+    user = await register()
+    response = await client.patch(
+        app.url_path_for("update_user", user_id=user["id"]), json={}, headers=admin
+    )
+    assert response.json() == {**user, "is_superuser": False}
+
+
+async def test_an_unknown_user_is_404(
+    client: AsyncClient, app: FastAPI, admin: dict[str, str]
+) -> None:
+    response = await client.patch(
+        app.url_path_for("update_user", user_id=uuid4()), json={"is_active": False}, headers=admin
+    )
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("body", [{"is_active": None}, {"is_superuser": "yes"}, {"email": "x"}])
+async def test_an_invalid_update_is_422(
+    client: AsyncClient,
+    app: FastAPI,
+    admin: dict[str, str],
+    register: UserFactory,
+    body: dict[str, object],
+) -> None:
+    user = await register()
+    response = await client.patch(
+        app.url_path_for("update_user", user_id=user["id"]), json=body, headers=admin
+    )
+    assert response.status_code == 422
