@@ -482,6 +482,19 @@ def test_pre_commit_hooks_agree_with_the_lock(baked: Baked) -> None:
         assert package in locked, f"{package} is not in the locked dev dependencies"
 
 
+# --- CODEOWNERS ----------------------------------------------------------------------
+
+
+def test_codeowners_name_an_owner_for_the_schema(baked: Baked) -> None:
+    """Migrations and models need their owner's review (R6.2), and the rules page says so."""
+    rules = [line.split() for line in baked.text(".github/CODEOWNERS").splitlines() if line and line[0] != "#"]
+    owners = {pattern: owners for pattern, *owners in rules}
+    assert owners == {"/migrations/": ["you@example.com"], f"/src/{PACKAGE}/models/": ["you@example.com"]}
+    for pattern in owners:
+        assert (baked.path / pattern.strip("/")).is_dir(), f"CODEOWNERS names {pattern}, which does not exist"
+    assert "`.github/CODEOWNERS`" in baked.text("docs/RULES.md").split("| R6.2 |")[1].split("\n")[0]
+
+
 # --- .env.example, .gitignore, template residue ------------------------------------
 
 
