@@ -1,5 +1,6 @@
 """Fixtures: one migrated database per worker, one rolled-back transaction per test."""
 
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 from uuid import uuid4
@@ -33,6 +34,8 @@ CHEAP_HASHING: dict[str, Any] = {
     "password_hash_memory_kib": 1024,
     "password_hash_parallelism": 1,
 }
+# House-rule tests are named for their rule: `test_r5_...` checks R5.
+RULE_TEST = re.compile(r"::test_r(\d+)_")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -44,6 +47,26 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_report_header(config: pytest.Config) -> str:
     """Say which database the run uses."""
     return config.stash[DATABASE_LINE]
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, exitstatus: int) -> None:
+    """End a failed run with one line naming what failed: which tests, which house rules."""
+    failed = [
+        report.nodeid
+        for kind in ("failed", "error")
+        for report in terminalreporter.stats.get(kind, [])
+    ]
+    if failed:
+        files = sorted({nodeid.partition("::")[0] for nodeid in failed})
+        numbers = sorted({int(number) for number in RULE_TEST.findall(" ".join(failed))})
+        rules = ", ".join(f"R{number}" for number in numbers)
+        about = f" (house rules {rules}; see docs/RULES.md)" if rules else ""
+        terminalreporter.write_line(f"FAILED: tests in {', '.join(files)}{about}")
+    elif exitstatus == pytest.ExitCode.TESTS_FAILED:  # Only the coverage floor fails so.
+        terminalreporter.write_line(
+            "FAILED: coverage under the floor (house rule R10 tests embody the rules)"
+        )
 
 
 class TransactionalDatabase(Database):

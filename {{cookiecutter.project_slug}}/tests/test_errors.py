@@ -144,16 +144,36 @@ async def test_streamed_oversized_body_is_413(
     assert response.headers["content-type"] == "application/problem+json"
 
 
-@pytest.mark.parametrize("text", ["nul\x00byte", "lone \ud800 surrogate"], ids=["nul", "surrogate"])
-async def test_r4_text_the_database_cannot_store_is_422_not_500(
-    client: AsyncClient, app: FastAPI, text: str
+@pytest.mark.parametrize(
+    ("route", "body"),
+    [
+        ("register", {"email": "a@example.com", "password": "long enough", "full_name": "a\x00"}),
+        ("create_todo", {"title": "a\x00"}),
+    ],
+    ids=["register", "create_todo"],
+)
+async def test_r4_a_nul_the_database_cannot_store_is_our_422_not_a_500(
+    client: AsyncClient,
+    app: FastAPI,
+    auth_headers: dict[str, str],
+    route: str,
+    body: dict[str, str],
 ) -> None:
-    # json.dumps escapes both as \uXXXX, which the server decodes back to them.
-    body = json.dumps({"email": "text@example.com", "password": "long enough", "full_name": text})
+    # json.dumps escapes the NUL as \u0000, which the server decodes back to it.
     response = await client.post(
-        app.url_path_for("register"), content=body, headers={"content-type": "application/json"}
+        app.url_path_for(route),
+        content=json.dumps(body),
+        headers={"content-type": "application/json", **auth_headers},
     )
-    assert response.status_code == 422, "R4 validate at the boundary: unstorable text got in"
+    assert response.status_code == 422, "R4 validate at the boundary: a NUL got in"
+    field = next(name for name, value in body.items() if "\x00" in value)
+    assert response.json()["errors"] == [
+        {
+            "loc": ["body", field],
+            "msg": "Value error, must not contain NUL characters",
+            "type": "value_error",
+        }
+    ]
 
 
 async def test_r4_nul_in_a_form_field_is_422_not_500(client: AsyncClient, app: FastAPI) -> None:

@@ -1,5 +1,6 @@
-"""OpenAPI that tells the truth about errors: every one is problem+json."""
+"""OpenAPI that tells the truth about errors (every one is problem+json) and how calls chain."""
 
+import re
 from http import HTTPStatus
 from typing import Any
 
@@ -53,11 +54,44 @@ def document_problems(openapi: dict[str, Any]) -> None:
                     response["content"] = _problem_content(int(status))
 
 
+def _path_parameters(path: str) -> list[str]:
+    return re.findall(r"\{(\w+)\}", path)
+
+
+def document_links(openapi: dict[str, Any]) -> None:
+    """Link each create (a POST answering 201) to what its new id opens, in place.
+
+    `POST /todos` links to every operation on `/todos/{todo_id}` and below, its
+    parameter read from the created body's `id`, the rest from the create's own
+    path: clients (and Schemathesis' stateful tests) learn how the calls chain.
+    """
+    paths = openapi.get("paths", {})
+    for collection, path_item in paths.items():
+        created = path_item.get("post", {}).get("responses", {}).get(str(int(HTTPStatus.CREATED)))
+        if created is None:
+            continue
+        inherited = {name: f"$request.path.{name}" for name in _path_parameters(collection)}
+        for item_path, item in paths.items():
+            new_id = re.match(re.escape(collection) + r"/\{(\w+)\}", item_path)
+            if new_id is None:
+                continue
+            parameters = {**inherited, new_id.group(1): "$response.body#/id"}
+            if not set(_path_parameters(item_path)) <= parameters.keys():
+                continue  # Needs an id this create does not give, as a grandchild's does.
+            for operation in item.values():
+                created.setdefault("links", {})[operation["operationId"]] = {
+                    "operationId": operation["operationId"],
+                    "parameters": parameters,
+                }
+
+
 class ProblemDocumentingFastAPI(FastAPI):
     """FastAPI whose OpenAPI document describes errors as they are really sent."""
 
     def openapi(self) -> dict[str, Any]:
         """Build the document once, then serve the cached copy."""
         if self.openapi_schema is None:
-            document_problems(super().openapi())
+            document = super().openapi()
+            document_problems(document)
+            document_links(document)
         return super().openapi()

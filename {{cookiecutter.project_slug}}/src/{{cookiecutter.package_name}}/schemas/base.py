@@ -2,20 +2,11 @@
 
 import re
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, field_validator
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def _is_storable(text: str) -> bool:
-    """PostgreSQL text holds UTF-8 without NUL; lone surrogates cannot be encoded."""
-    try:
-        text.encode()
-    except UnicodeEncodeError:
-        return False
-    return "\x00" not in text
 
 
 def _iso_date_text(value: object) -> object:
@@ -29,17 +20,35 @@ def _iso_date_text(value: object) -> object:
 IsoDate = Annotated[date, BeforeValidator(_iso_date_text)]
 
 
+# JSON Schema's way to say "no NUL": what `InputSchema._refuse_nul` enforces.
+NO_NUL_PATTERN = r"^[^\x00]*$"
+
+
+def _document_no_nul(schema: dict[str, Any]) -> None:
+    """Give every free-text string of `schema` the no-NUL pattern, so the document says it."""
+    for value in schema.values():
+        for subschema in value if isinstance(value, list) else [value]:
+            if isinstance(subschema, dict):
+                _document_no_nul(subschema)
+    constrained = {"format", "pattern", "enum", "const"} & schema.keys()
+    if schema.get("type") == "string" and not constrained:
+        schema["pattern"] = NO_NUL_PATTERN
+
+
 class InputSchema(BaseModel):
     """A request body or query: unknown fields are refused, never ignored."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_document_no_nul)
 
     @field_validator("*", mode="after")
     @classmethod
-    def _refuse_unstorable_text(cls, value: object) -> object:
-        """Text the database cannot store is a 422 here, not a 500 at the INSERT."""
-        if isinstance(value, str) and not _is_storable(value):
-            msg = "must be UTF-8 text without NUL characters"
+    def _refuse_nul(cls, value: object) -> object:
+        """PostgreSQL text cannot hold NUL: a 422 here, not a 500 at the INSERT.
+
+        (Lone surrogates, which UTF-8 cannot encode, pydantic refuses before this runs.)
+        """
+        if isinstance(value, str) and "\x00" in value:
+            msg = "must not contain NUL characters"
             raise ValueError(msg)
         return value
 

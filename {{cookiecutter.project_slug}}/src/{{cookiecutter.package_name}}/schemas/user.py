@@ -4,13 +4,13 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import EmailStr, Field, StrictBool, field_validator
+from pydantic import Field, StrictBool, field_validator
 from pydantic.json_schema import SkipJsonSchema
 
 from {{ cookiecutter.package_name }}.schemas.base import InputSchema, OutputSchema
+from {{ cookiecutter.package_name }}.schemas.email import EmailAddress
 from {{ cookiecutter.package_name }}.schemas.page import Page
 
-Email = Annotated[EmailStr, Field(max_length=320)]
 Password = Annotated[str, Field(min_length=8, max_length=128)]
 FullName = Annotated[str, Field(min_length=1, max_length=200)]
 
@@ -18,7 +18,7 @@ FullName = Annotated[str, Field(min_length=1, max_length=200)]
 class UserCreate(InputSchema):
     """The registration body."""
 
-    email: Email
+    email: EmailAddress
     password: Password
     full_name: FullName
 
