@@ -1,7 +1,13 @@
-"""A baked service, served by uvicorn in production mode, answers the SPEC §4 calls over real HTTP."""
+"""A baked service, served by uvicorn in production mode, answers the SPEC §4 calls over real HTTP.
+
+One bake, one server for the module: the spec calls, the superuser routes and
+`make superuser`, the brute-force limits, the security headers, and a burst of
+concurrent logins against the server's memory and connection pools.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import secrets
 import signal
@@ -10,6 +16,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from uuid import uuid4
 
@@ -20,6 +27,20 @@ from tests.baking import BakedProject, bake_project, project_env, run_make
 
 PASSWORD = "correct horse battery staple"  # noqa: S105 - a test account's password
 PROBLEM = "application/problem+json"
+# Failed logins count in a window this short here, so a test can wait for it to end.
+LOGIN_FAILURE_WINDOW_SECONDS = 3
+CONCURRENT_LOGINS = 64
+MAX_PEAK_RSS_MB = 400
+
+
+@dataclass(frozen=True)
+class Served:
+    """The running service: its client, its project and environment, and its process id."""
+
+    client: httpx.Client
+    project: BakedProject
+    env: dict[str, str]
+    pid: int
 
 
 def _free_port() -> int:
@@ -42,7 +63,7 @@ def _uv(project: BakedProject, env: dict[str, str], *args: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """Serve the "Acme Tasks" bake on a free port, its database built by `alembic upgrade head`."""
     project = bake_project(tmp_path_factory.mktemp("served"), project_name="Acme Tasks")
     installed = run_make(project, "install")
@@ -52,6 +73,9 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
         DATABASE_URL=env["TEST_DATABASE_URL"],
         ENVIRONMENT="production",
         SECRET_KEY=secrets.token_urlsafe(48),
+        LOGIN_FAILURE_WINDOW_SECONDS=str(LOGIN_FAILURE_WINDOW_SECONDS),
+        # Every test account registers from 127.0.0.1; the limit itself is tested in the bake.
+        REGISTRATIONS_PER_ADDRESS="1000",
     )
     _uv(
         project,
@@ -79,10 +103,32 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
         try:
             _wait_until_live(base_url, server, log)
             with httpx.Client(base_url=base_url, timeout=10) as client:
-                yield client
+                yield Served(client, project, env, _uvicorn_pid(server.pid))
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def service(served: Served) -> httpx.Client:
+    """Return the served API's client."""
+    return served.client
+
+
+def _uvicorn_pid(uv_pid: int) -> int:
+    """Return the pid of the uvicorn process `uv run` started, whose memory is the service's."""
+    # Any of uv's threads may have spawned it; where uv execs instead, it is uv's own pid.
+    tasks = Path(f"/proc/{uv_pid}/task").iterdir()
+    children = [int(pid) for task in tasks for pid in (task / "children").read_text().split()]
+    return children[0] if children else uv_pid
+
+
+def _peak_rss_mb(pid: int) -> float:
+    """Return the process's peak resident memory so far (VmHWM), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    pytest.fail(f"no VmHWM in /proc/{pid}/status")
 
 
 def _wait_until_live(base_url: str, server: subprocess.Popen[bytes], log: Path) -> None:
@@ -150,3 +196,145 @@ def test_the_served_api_answers_the_spec_calls(service: httpx.Client) -> None:
     assert logout.status_code == 204
     spent = service.post("/api/v1/auth/refresh", json={"refresh_token": renewed.json()["refresh_token"]})
     assert spent.status_code == 401
+
+
+def _register(client: httpx.Client) -> str:
+    email = f"{uuid4().hex}@example.com"
+    registered = client.post("/api/v1/auth/register", json={"email": email, "password": PASSWORD, "full_name": "A"})
+    assert registered.status_code == 201, registered.text
+    return email
+
+
+def _tokens(client: httpx.Client, email: str, password: str = PASSWORD) -> httpx.Response:
+    return client.post("/api/v1/auth/token", data={"username": email, "password": password})
+
+
+def _bearer(response: httpx.Response) -> dict[str, str]:
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+def _make_superuser(served: Served, email: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["make", "superuser", f"email={email}"],
+        cwd=served.project.path,
+        env=served.env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_superuser_routes_answer_403_to_others_and_deactivation_stops_tokens(served: Served) -> None:
+    client = served.client
+    admin_email, user_email = _register(client), _register(client)
+
+    unknown = _make_superuser(served, "nobody@example.com")
+    assert unknown.returncode != 0
+    assert "No user has the email 'nobody@example.com'" in unknown.stderr
+    promoted = _make_superuser(served, admin_email.upper())
+    assert promoted.returncode == 0, promoted.stdout + promoted.stderr
+    assert f"{admin_email} (id " in promoted.stdout
+    assert "is now a superuser." in promoted.stdout
+
+    admin = _bearer(_tokens(client, admin_email))
+    user_tokens = _tokens(client, user_email)
+    user = _bearer(user_tokens)
+    user_id = client.get("/api/v1/users/me", headers=user).json()["id"]
+
+    for method, path in [("GET", "/api/v1/users"), ("PATCH", f"/api/v1/users/{user_id}")]:
+        forbidden = client.request(method, path, json={"is_active": False}, headers=user)
+        assert (forbidden.status_code, forbidden.headers["content-type"]) == (403, PROBLEM), forbidden.text
+        anonymous = client.request(method, path, json={"is_active": False})
+        assert (anonymous.status_code, anonymous.headers["www-authenticate"]) == (401, "Bearer")
+
+    page = client.get("/api/v1/users", params={"limit": 100}, headers=admin)
+    assert page.status_code == 200
+    assert {admin_email, user_email} <= {item["email"] for item in page.json()["items"]}
+
+    deactivated = client.patch(f"/api/v1/users/{user_id}", json={"is_active": False}, headers=admin)
+    assert (deactivated.status_code, deactivated.json()["is_active"]) == (200, False)
+    assert client.get("/api/v1/users/me", headers=user).status_code == 401
+    refresh = client.post("/api/v1/auth/refresh", json={"refresh_token": user_tokens.json()["refresh_token"]})
+    assert refresh.status_code == 401
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_failed_logins_are_throttled_until_the_window_passes(service: httpx.Client) -> None:
+    email = _register(service)
+    for _ in range(5):
+        assert _tokens(service, email, "wrong password").status_code == 401
+    throttled = _tokens(service, email)
+    assert (throttled.status_code, throttled.headers["content-type"]) == (429, PROBLEM), throttled.text
+    retry_after = int(throttled.headers["retry-after"])
+    assert 1 <= retry_after <= LOGIN_FAILURE_WINDOW_SECONDS
+    time.sleep(retry_after + 0.5)
+    assert _tokens(service, email).status_code == 200
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_security_headers_on_every_response_and_no_docs_in_production(service: httpx.Client) -> None:
+    for path in ("/openapi.json", "/docs", "/redoc"):
+        assert service.get(path).status_code == 404, f"{path} is served in production"
+    token = _tokens(service, "nobody@example.com")
+    for response in (service.get("/health/live"), service.get("/api/v1/todos"), token):
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["referrer-policy"] == "no-referrer"
+    assert service.get("/api/v1/todos").headers["cache-control"] == "no-store"
+    assert token.headers["cache-control"] == "no-store"
+
+
+async def _burst(base_url: str, emails: list[str], bystander: dict[str, str]) -> tuple[list[object], list[int]]:
+    """64 logins at once, while another user reads and writes: every login's status (or error)."""
+    limits = httpx.Limits(max_connections=CONCURRENT_LOGINS + 8)
+    async with httpx.AsyncClient(base_url=base_url, timeout=60, limits=limits) as client:
+
+        async def login(email: str) -> object:
+            try:
+                response = await client.post("/api/v1/auth/token", data={"username": email, "password": PASSWORD})
+            except httpx.TransportError as error:
+                return f"{type(error).__name__}: {error}"
+            return response.status_code
+
+        async def meanwhile() -> list[int]:
+            statuses = []
+            for number in range(10):
+                await asyncio.sleep(0.3)
+                read = await client.get("/api/v1/todos", headers=bystander)
+                written = await client.post("/api/v1/todos", json={"title": f"during {number}"}, headers=bystander)
+                statuses += [read.status_code, written.status_code]
+            return statuses
+
+        logins = asyncio.gather(*(login(email) for email in emails))
+        others = asyncio.create_task(meanwhile())
+        return list(await logins), await others
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_64_concurrent_logins_stay_bounded_in_memory_and_starve_no_one(
+    served: Served, capsys: pytest.CaptureFixture[str]
+) -> None:
+    accounts = [_register(served.client) for _ in range(8)]
+    bystander = _bearer(_tokens(served.client, _register(served.client)))
+    emails = [accounts[number % len(accounts)] for number in range(CONCURRENT_LOGINS)]
+
+    started = time.monotonic()
+    logins, others = asyncio.run(_burst(str(served.client.base_url), emails, bystander))
+    seconds = time.monotonic() - started
+    peak_mb = _peak_rss_mb(served.pid)
+
+    counts = {status: logins.count(status) for status in set(logins)}
+    with capsys.disabled():
+        sys.stdout.write(
+            f"\n{CONCURRENT_LOGINS} concurrent logins in {seconds:.1f} s: {counts}; server peak RSS {peak_mb:.0f} MB\n"
+        )
+    assert set(logins) <= {200, 429, 503}, f"a login got a 500 or lost its connection: {counts}"
+    assert 200 in counts
+    assert set(others) <= {200, 201}, f"another user's reads and writes during the burst: {others}"
+    assert peak_mb < MAX_PEAK_RSS_MB, f"peak RSS {peak_mb:.0f} MB"
