@@ -79,8 +79,13 @@ class InvalidInputError(ProblemError):
     detail = "The request is invalid."
 
 
+# The service's security headers: on every response, and `no-store` on every API response.
+_SECURITY_HEADERS = (("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "no-referrer"))
+_API_SECURITY_HEADERS = (*_SECURITY_HEADERS, ("Cache-Control", "no-store"))
+
+
 def request_id_middleware(app: ASGIApp) -> ASGIApp:
-    """Keep a well-formed incoming X-Request-ID, else make one; answer with it, as the service does."""
+    """Keep a well-formed incoming X-Request-ID, else make one; answer with it and the security headers."""
 
     async def with_request_id(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -90,9 +95,14 @@ def request_id_middleware(app: ASGIApp) -> ASGIApp:
         request_id = incoming if _is_uuid(incoming) else uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
 
+        extra = _API_SECURITY_HEADERS if scope["path"].startswith("/api/") else _SECURITY_HEADERS
+
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
-                MutableHeaders(scope=message).append("X-Request-ID", request_id)
+                headers = MutableHeaders(scope=message)
+                headers.append("X-Request-ID", request_id)
+                for name, value in extra:
+                    headers.append(name, value)
             await send(message)
 
         await app(scope, receive, send_with_id)
