@@ -15,12 +15,11 @@ from tests.baking import bake_project, run_make
 
 @pytest.mark.slow
 @pytest.mark.timeout(1800)
+# A project named otherwise ("Acme Tasks") passes it too, with two features added:
+# `test_feature.py::test_a_feature_and_a_nested_feature_pass_make_check`.
 @pytest.mark.parametrize(
     "answers",
-    [
-        *(pytest.param({"python_version": version}, id=f"python-{version}") for version in python_versions()),
-        pytest.param({"project_name": "Acme Tasks"}, id="acme-tasks"),
-    ],
+    [pytest.param({"python_version": version}, id=f"python-{version}") for version in python_versions()],
 )
 def test_make_check_passes(tmp_path: Path, answers: dict[str, str]) -> None:
     project = bake_project(tmp_path, **answers)
