@@ -41,8 +41,8 @@ PasswordHasherDep = Annotated[PasswordHasher, Depends(get_password_hasher)]
 async def get_client(request: Request) -> Client:
     """The client's address and the brute-force limits that apply to it.
 
-    The address is the peer's, or, behind a proxy that uvicorn is told to
-    trust (`--forwarded-allow-ips`), the one the proxy forwarded.
+    The address is the peer's, or, behind a proxy that uvicorn trusts
+    (`FORWARDED_ALLOW_IPS`), the one the proxy forwarded.
     """
     limits: AttemptLimits = request.app.state.attempt_limits
     return Client(address=request.client.host if request.client else "", limits=limits)
