@@ -161,6 +161,7 @@ class ParentFacts:
             "Parent": self.names.cls,
             "parent_thing": self.names.thing,
             "parent_id": f"{self.names.singular}_id",
+            "parent_path": self.names.plural.replace("_", "-"),
             "parent_not_found": self.not_found,
             "parent_body": self.create_body,
         }
@@ -222,9 +223,7 @@ class Feature:
         values = self.placeholders()
         prefix = "/api/v1"
         if self.parent is not None:
-            prefix += (
-                f"/{self.parent.names.plural.replace('_', '-')}/" + "{" + values["parent_id"] + "}"
-            )
+            prefix += f"/{values['parent_path']}/" + "{" + values["parent_id"] + "}"
         collection = f"{prefix}/{values['path']}"
         item = collection + "/{" + self.names.singular + "_id}"
         rows = [
