@@ -27,8 +27,10 @@ from tests.baking import BakedProject, bake_project, project_env, run_make
 
 PASSWORD = "correct horse battery staple"  # noqa: S105 - a test account's password
 PROBLEM = "application/problem+json"
-# Failed logins count in a window this short here, so a test can wait for it to end.
-LOGIN_FAILURE_WINDOW_SECONDS = 3
+# Failed logins count in a window this short here, so a test can wait for it to end;
+# long enough that the failures (each a real Argon2 hash) all fall within it.
+LOGIN_FAILURES_PER_ACCOUNT = 3
+LOGIN_FAILURE_WINDOW_SECONDS = 6
 CONCURRENT_LOGINS = 64
 MAX_PEAK_RSS_MB = 400
 
@@ -73,6 +75,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         DATABASE_URL=env["TEST_DATABASE_URL"],
         ENVIRONMENT="production",
         SECRET_KEY=secrets.token_urlsafe(48),
+        LOGIN_FAILURES_PER_ACCOUNT=str(LOGIN_FAILURES_PER_ACCOUNT),
         LOGIN_FAILURE_WINDOW_SECONDS=str(LOGIN_FAILURE_WINDOW_SECONDS),
         # Every test account registers from 127.0.0.1; the limit itself is tested in the bake.
         REGISTRATIONS_PER_ADDRESS="1000",
@@ -266,7 +269,7 @@ def test_superuser_routes_answer_403_to_others_and_deactivation_stops_tokens(ser
 @pytest.mark.timeout(600)
 def test_failed_logins_are_throttled_until_the_window_passes(service: httpx.Client) -> None:
     email = _register(service)
-    for _ in range(5):
+    for _ in range(LOGIN_FAILURES_PER_ACCOUNT):
         assert _tokens(service, email, "wrong password").status_code == 401
     throttled = _tokens(service, email)
     assert (throttled.status_code, throttled.headers["content-type"]) == (429, PROBLEM), throttled.text

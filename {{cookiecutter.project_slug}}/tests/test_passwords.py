@@ -23,9 +23,9 @@ from {{ cookiecutter.package_name }}.services import users
 from tests.conftest import PASSWORD, TransactionalDatabase, UserFactory
 from tests.database import create_migrated_engine, related_database_url
 
-# One hash at this cost takes tens of milliseconds, far longer than the timeouts below.
+# One hash at this cost takes a quarter of a second, far longer than the timeouts below.
 SLOW_HASHING: dict[str, Any] = {
-    "password_hash_time_cost": 4,
+    "password_hash_time_cost": 10,
     "password_hash_memory_kib": 32 * 1024,
     "password_hash_parallelism": 1,
     "password_hashing_concurrency": 1,
