@@ -1,15 +1,57 @@
-"""Tell the user what to do next, once the project is written.
+"""Prune what the chosen options leave out, then tell the user what to do next.
 
-Cookiecutter runs this inside the new project. It writes nothing and reads no
-network, so it is safe to run twice (as `cruft update` does). Options that
-leave files to prune would prune them here.
+Cookiecutter runs this inside the new project. The template holds the files
+of every option; this removes those of the options not chosen. It reads no
+network and only removes what is still there, so running it again changes
+nothing (`cruft update` renders the template, hooks included, for each diff).
+The answers arrive as one JSON string literal, so the unrendered module stays
+importable and ``prune`` is unit-tested.
 """
 
 from __future__ import annotations
 
+import json
+import shutil
 import sys
+from collections.abc import Mapping
+from pathlib import Path
 
-_SLUG = "{{ cookiecutter.project_slug }}"
+# Rendered by cookiecutter; JSON escapes quotes and backslashes (see pre_gen_project).
+_ANSWERS_JSON = r"""{{ cookiecutter | tojson }}"""
+
+# GitHub reads CODEOWNERS from .github/; GitLab from the root, docs/ or .gitlab/.
+GITHUB_CODEOWNERS = Path(".github/CODEOWNERS")
+GITLAB_CODEOWNERS = Path(".gitlab/CODEOWNERS")
+
+
+def unwanted_paths(answers: Mapping[str, object]) -> list[Path]:
+    """Return the files and folders, relative to the project, that the answers leave out."""
+    paths: list[Path] = []
+    if answers["ci"] != "github":
+        paths += [Path(".github/workflows"), Path(".github/dependabot.yml")]
+    if answers["ci"] != "gitlab":
+        paths.append(Path(".gitlab-ci.yml"))
+    if answers["use_docker"] != "yes":
+        paths += [Path("Dockerfile"), Path(".dockerignore"), Path("compose.yaml")]
+    if answers["use_kubernetes"] != "yes":
+        paths.append(Path("deploy"))
+    return paths
+
+
+def prune(project: Path, answers: Mapping[str, object]) -> None:
+    """Remove what the answers leave out and move CODEOWNERS where the chosen forge reads it."""
+    for relative in unwanted_paths(answers):
+        path = project / relative
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink(missing_ok=True)
+    if answers["ci"] == "gitlab" and (project / GITHUB_CODEOWNERS).exists():
+        (project / GITLAB_CODEOWNERS).parent.mkdir(exist_ok=True)
+        (project / GITHUB_CODEOWNERS).replace(project / GITLAB_CODEOWNERS)
+    github = project / ".github"
+    if github.is_dir() and not any(github.iterdir()):
+        github.rmdir()
 
 
 def next_steps(slug: str) -> str:
@@ -24,4 +66,6 @@ def next_steps(slug: str) -> str:
 
 
 if __name__ == "__main__":
-    sys.stdout.write(next_steps(_SLUG))
+    ANSWERS = json.loads(_ANSWERS_JSON)
+    prune(Path.cwd(), ANSWERS)
+    sys.stdout.write(next_steps(ANSWERS["project_slug"]))

@@ -18,6 +18,8 @@ from collections.abc import Mapping
 _ANSWERS_JSON = r"""{{ cookiecutter | tojson }}"""
 
 SUPPORTED_PYTHONS = ("3.13", "3.12", "3.11")
+CI_PROVIDERS = ("github", "gitlab", "none")
+YES_NO = ("yes", "no")
 
 # A normalized distribution name: also the repository, directory and image name.
 _SLUG = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
@@ -152,6 +154,19 @@ def validate(answers: Mapping[str, object]) -> list[str]:
         problems.append(f"python_version {python!r} is not supported, choose one of {', '.join(SUPPORTED_PYTHONS)}")
     if not _EMAIL.fullmatch(email):
         problems.append(f"author_email {email!r} is not an email address")
+    problems.extend(_option_problems(answers))
+    return problems
+
+
+def _option_problems(answers: Mapping[str, object]) -> list[str]:
+    ci = str(answers.get("ci", ""))
+    problems = [] if ci in CI_PROVIDERS else [f"ci {ci!r} is not one of {', '.join(CI_PROVIDERS)}"]
+    flags = {key: str(answers.get(key, "")) for key in ("use_docker", "use_kubernetes")}
+    problems.extend(f"{key} {value!r} must be yes or no" for key, value in flags.items() if value not in YES_NO)
+    if flags == {"use_docker": "no", "use_kubernetes": "yes"}:
+        problems.append(
+            "use_kubernetes 'yes' needs use_docker 'yes': the manifests run the image the Dockerfile builds"
+        )
     return problems
 
 

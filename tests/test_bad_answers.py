@@ -22,6 +22,11 @@ _BAD_ANSWERS = [
     pytest.param({"author_email": "nobody"}, "author_email 'nobody' is not an email address", id="email"),
     # Quotes and backslashes would break the generated TOML, and must not break the hook's own literal.
     pytest.param({"description": 'Says """hi\\'}, "description must be one line", id="description-quotes"),
+    pytest.param(
+        {"use_docker": "no", "use_kubernetes": "yes"},
+        "use_kubernetes 'yes' needs use_docker 'yes'",
+        id="kubernetes-without-docker",
+    ),
 ]
 
 
@@ -63,6 +68,9 @@ def test_hook_refuses_an_unsupported_python_version_from_a_replay_file(
         "author_name": "Your Name",
         "author_email": "you@example.com",
         "python_version": "2.7",
+        "ci": "github",
+        "use_docker": "yes",
+        "use_kubernetes": "no",
     }
     replay = tmp_path / "replay.json"
     replay.write_text(json.dumps({"cookiecutter": answers}), encoding="utf-8")

@@ -27,10 +27,16 @@ version = "0.1"
 """
 
 
-@pytest.mark.parametrize("python_version", python_versions())
-def test_lock_is_current_for_a_non_default_name(tmp_path: Path, python_version: str) -> None:
+# Each Python with other option values too: no option may leave the lock stale.
+_OPTIONS = [{}, {"ci": "gitlab", "use_kubernetes": "yes"}, {"ci": "none", "use_docker": "no"}]
+
+
+@pytest.mark.parametrize(
+    ("python_version", "options"), zip(python_versions(), _OPTIONS, strict=True), ids=python_versions()
+)
+def test_lock_is_current_for_a_non_default_name(tmp_path: Path, python_version: str, options: dict[str, str]) -> None:
     # A name other than the default sorts elsewhere in the lock: uv must still take it as is.
-    project = bake_project(tmp_path, project_name="Acme Tasks", python_version=python_version)
+    project = bake_project(tmp_path, project_name="Acme Tasks", python_version=python_version, **options)
     result = subprocess.run(
         [find_uv_bin(), "lock", "--check", "--offline", "--python", str(find_python(python_version))],
         cwd=project.path,

@@ -7,7 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from hooks.pre_gen_project import MAX_PACKAGE_NAME_LENGTH, RESERVED_PACKAGE_NAMES, SUPPORTED_PYTHONS, validate
+from hooks.pre_gen_project import (
+    CI_PROVIDERS,
+    MAX_PACKAGE_NAME_LENGTH,
+    RESERVED_PACKAGE_NAMES,
+    SUPPORTED_PYTHONS,
+    validate,
+)
 from scripts.lock import LOCKS
 
 _VALID = {
@@ -18,6 +24,9 @@ _VALID = {
     "author_name": "Zoë O'Brien",
     "author_email": "zoe.obrien+tasks@mail.example.org",
     "python_version": "3.12",
+    "ci": "github",
+    "use_docker": "yes",
+    "use_kubernetes": "yes",
 }
 
 # Distributions whose import name is not their normalized distribution name.
@@ -127,4 +136,31 @@ def test_every_problem_is_reported() -> None:
         "package_name",
         "python_version",
         "author_email",
+        "ci",
+        "use_docker",
+        "use_kubernetes",
     ]
+
+
+@pytest.mark.parametrize("ci", CI_PROVIDERS)
+@pytest.mark.parametrize(("docker", "kubernetes"), [("yes", "yes"), ("yes", "no"), ("no", "no")])
+def test_supported_option_combinations_pass(ci: str, docker: str, kubernetes: str) -> None:
+    assert validate(_VALID | {"ci": ci, "use_docker": docker, "use_kubernetes": kubernetes}) == []
+
+
+def test_kubernetes_needs_docker() -> None:
+    assert validate(_VALID | {"use_docker": "no", "use_kubernetes": "yes"}) == [
+        "use_kubernetes 'yes' needs use_docker 'yes': the manifests run the image the Dockerfile builds"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("answer", "problem"),
+    [
+        ({"ci": "jenkins"}, "ci 'jenkins' is not one of github, gitlab, none"),
+        ({"use_docker": "true"}, "use_docker 'true' must be yes or no"),
+        ({"use_kubernetes": "Yes"}, "use_kubernetes 'Yes' must be yes or no"),
+    ],
+)
+def test_options_outside_their_choices_fail(answer: dict[str, str], problem: str) -> None:
+    assert validate(_VALID | answer) == [problem]

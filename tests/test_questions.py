@@ -27,3 +27,12 @@ def test_every_question_has_a_prompt() -> None:
 
 def test_the_hook_accepts_exactly_the_offered_python_versions() -> None:
     assert list(pre_gen_project.SUPPORTED_PYTHONS) == questions()["python_version"]
+
+
+def test_the_hook_accepts_exactly_the_offered_options() -> None:
+    asked = questions()
+    assert list(pre_gen_project.CI_PROVIDERS) == asked["ci"]
+    for flag in ("use_docker", "use_kubernetes"):
+        choices = asked[flag]
+        assert isinstance(choices, list)
+        assert set(pre_gen_project.YES_NO) == set(choices)

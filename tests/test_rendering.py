@@ -18,6 +18,8 @@ _ANSWER_SETS = [
     pytest.param({}, id="defaults"),
     pytest.param({"project_name": "Acme Tasks"}, id="acme-tasks"),
     *(pytest.param({"python_version": version}, id=f"python-{version}") for version in python_versions()),
+    pytest.param({"ci": "gitlab", "use_kubernetes": "yes"}, id="gitlab-kubernetes"),
+    pytest.param({"ci": "none", "use_docker": "no"}, id="none-no-docker"),
 ]
 
 
@@ -45,3 +47,20 @@ def test_slug_and_package_name_derive_from_the_project_name(tmp_path: Path) -> N
 def test_an_explicit_package_name_wins_over_the_derived_one(tmp_path: Path) -> None:
     project = bake_project(tmp_path, project_name="Acme Tasks", package_name="tasks_core")
     assert [path.name for path in (project.path / "src").iterdir()] == ["tasks_core"]
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [
+        pytest.param({}, id="defaults"),
+        pytest.param({"ci": "gitlab", "use_kubernetes": "yes"}, id="gitlab-kubernetes"),
+    ],
+)
+def test_rendering_is_deterministic(tmp_path: Path, answers: dict[str, str]) -> None:
+    # `cruft update` diffs two renderings of the template: only real changes may differ.
+    first, second = (bake_project(tmp_path / name, **answers).path for name in ("first", "second"))
+    contents = [
+        {path.relative_to(root): path.read_bytes() for path in sorted(root.rglob("*")) if path.is_file()}
+        for root in (first, second)
+    ]
+    assert contents[0] == contents[1]

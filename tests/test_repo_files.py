@@ -338,7 +338,7 @@ def test_compose_runs_db_then_migrations_then_api(baked: Baked) -> None:
     assert set(services) == {"db", "migrate", "api"}
 
     db = services["db"]
-    assert re.fullmatch(r"postgres:\d+(-[a-z0-9]+)?", db["image"]), "pin a PostgreSQL major"
+    assert re.fullmatch(r"postgres:\d+\.\d+-alpine", db["image"]), "pin an exact PostgreSQL version"
     assert "pg_isready" in " ".join(db["healthcheck"]["test"])
     volume = db["volumes"][0].split(":")[0]
     assert volume in compose["volumes"], "PostgreSQL data lives in a named volume"
@@ -423,12 +423,70 @@ def test_workflow_runs_make_check_against_postgres(baked: Baked) -> None:
     uses = [step["uses"] for step in steps if "uses" in step]
     assert any(u.startswith("actions/checkout@") for u in uses)
     (setup_uv,) = [step for step in steps if step.get("uses", "").startswith("astral-sh/setup-uv@")]
-    # setup-uv stopped publishing a floating major tag at v8: only exact tags resolve.
-    assert re.fullmatch(EXACT_VERSION, setup_uv["uses"].partition("@")[2])
     assert setup_uv["with"]["python-version"] == baked.python_version
+    assert setup_uv["with"]["enable-cache"] is True
+    assert setup_uv["with"]["cache-dependency-glob"] == "uv.lock"
     runs = [step["run"].strip() for step in steps if "run" in step]
     assert runs.index("uv sync --locked") < runs.index("make check")
     assert re.search(r"^check:", baked.text("Makefile"), re.MULTILINE), "no `make check` target"
+
+
+# Commit SHAs of the pinned actions, each found with the same version comment in
+# several independent public repositories (no network to GitHub here).
+PINNED_ACTIONS = {
+    "actions/checkout": ("3d3c42e5aac5ba805825da76410c181273ba90b1", "v7.0.1"),
+    "astral-sh/setup-uv": ("11f9893b081a58869d3b5fccaea48c9e9e46f990", "v8.3.2"),
+}
+
+
+def test_every_action_is_pinned_to_a_commit_with_its_version(baked: Baked) -> None:
+    """A tag can be moved to other code; a full commit SHA cannot. The comment says which release."""
+    lines = [line.strip() for line in baked.text(WORKFLOW).splitlines() if line.strip().startswith("- uses:")]
+    assert lines, "the workflow uses no action"
+    for line in lines:
+        match = re.fullmatch(r"- uses: ([\w.-]+/[\w.-]+)@([0-9a-f]{40}) # (v\d+\.\d+\.\d+)", line)
+        assert match, f"not pinned to a full commit SHA with its version in a comment: {line}"
+        action, sha, version = match.groups()
+        assert PINNED_ACTIONS.get(action) == (sha, version), f"{action}@{sha} is not a verified pin"
+
+
+def zizmor(project: Path) -> subprocess.CompletedProcess[str]:
+    """Audit the workflows offline, reporting medium severity and above."""
+    return _run(_tool("zizmor"), "--offline", "--no-progress", "--min-severity", "medium", ".", cwd=project)
+
+
+def test_zizmor_finds_nothing_at_medium_or_above(baked: Baked) -> None:
+    """No template injection, no credential persistence, no excessive permissions, every action pinned."""
+    result = zizmor(baked.path)
+    _assert_passes(result)
+    assert "zizmor: ignore" not in baked.text(WORKFLOW), "no finding may be suppressed"
+
+
+def test_zizmor_rejects_an_unpinned_action(baked: Baked, tmp_path: Path) -> None:
+    """The audit above bites: a tag instead of a commit is a high finding (unpinned-uses)."""
+    project = tmp_path / "project"
+    shutil.copytree(baked.path / ".github", project / ".github")
+    workflow = project / WORKFLOW
+    text = workflow.read_text(encoding="utf-8")
+    workflow.write_text(re.sub(r"actions/checkout@\S+ # \S+", "actions/checkout@v7", text), encoding="utf-8")
+    result = zizmor(project)
+    assert result.returncode != 0
+    assert "unpinned-uses" in result.stdout
+
+
+def test_dependabot_keeps_actions_uv_and_images_current(baked: Baked) -> None:
+    """Valid for Dependabot; actions, uv.lock and the Docker images, each after a cooldown."""
+    _assert_passes(check_jsonschema("vendor.dependabot", baked.path / ".github" / "dependabot.yml"))
+    updates = baked.yaml(".github/dependabot.yml")["updates"]
+    assert {update["package-ecosystem"] for update in updates} == {
+        "github-actions",
+        "uv",
+        "docker",
+        "docker-compose",
+    }
+    for update in updates:
+        assert update["directory"] == "/"
+        assert update["cooldown"]["default-days"] > 0, "a fresh release is not taken at once"
 
 
 # --- .pre-commit-config.yaml ----------------------------------------------------------
@@ -584,6 +642,7 @@ def test_gitignore_keeps_secrets_and_local_state_out(baked: Baked, tmp_path: Pat
         "compose.yaml",
         ".env.example",
         WORKFLOW,
+        ".github/dependabot.yml",
         ".pre-commit-config.yaml",
     ],
 )

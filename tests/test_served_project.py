@@ -2,7 +2,9 @@
 
 One bake, one server for the module: the spec calls, the superuser routes and
 `make superuser`, the brute-force limits, the security headers, and a burst of
-concurrent logins against the server's memory and connection pools.
+concurrent logins against the server's memory and connection pools. Two more
+servers of the same install over the same database make three replicas, as a
+load balancer would spread the service: whatever one does, the others see.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from uuid import uuid4
@@ -89,9 +93,16 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         "asyncio.run(recreate_database(os.environ['DATABASE_URL']))",
     )
     _uv(project, env, "alembic", "upgrade", "head")
+    with _serving(project, env, "uvicorn") as (client, uv_pid):
+        yield Served(client, project, env, _uvicorn_pid(uv_pid))
+
+
+@contextmanager
+def _serving(project: BakedProject, env: dict[str, str], name: str) -> Iterator[tuple[httpx.Client, int]]:
+    """Serve the project with uvicorn on a free port, logging to `name`.log; stop it on exit."""
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
-    log = project.path / "uvicorn.log"
+    log = project.path / f"{name}.log"
     with (
         log.open("wb") as log_file,
         subprocess.Popen(
@@ -106,10 +117,18 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         try:
             _wait_until_live(base_url, server, log)
             with httpx.Client(base_url=base_url, timeout=10) as client:
-                yield Served(client, project, env, _uvicorn_pid(server.pid))
+                yield client, server.pid
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def replicas(served: Served) -> Iterator[list[httpx.Client]]:
+    """The served process and two more of the same install, database and secret: three replicas."""
+    with ExitStack() as stack:
+        others = [stack.enter_context(_serving(served.project, served.env, f"replica-{n}")) for n in (2, 3)]
+        yield [served.client, *(client for client, _ in others)]
 
 
 @pytest.fixture(scope="module")
@@ -341,3 +360,38 @@ def test_64_concurrent_logins_stay_bounded_in_memory_and_starve_no_one(
     assert 200 in counts
     assert set(others) <= {200, 201}, f"another user's reads and writes during the burst: {others}"
     assert peak_mb < MAX_PEAK_RSS_MB, f"peak RSS {peak_mb:.0f} MB"
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_replicas_share_tokens_revocations_and_writes(replicas: list[httpx.Client]) -> None:
+    first, second, third = replicas
+    headers, pair = _login(first)
+    # An access token issued by one replica is accepted by the others.
+    me = [replica.get("/api/v1/users/me", headers=headers) for replica in replicas]
+    assert [response.status_code for response in me] == [200] * len(replicas)
+    assert me[1].json() == me[2].json() == me[0].json()
+
+    # A refresh token spent on one replica is refused by the others, and its
+    # reuse revokes the family: the pair the first refresh gave stops working too.
+    renewed = second.post("/api/v1/auth/refresh", json={"refresh_token": pair["refresh_token"]})
+    assert renewed.status_code == 200, renewed.text
+    reused = third.post("/api/v1/auth/refresh", json={"refresh_token": pair["refresh_token"]})
+    assert (reused.status_code, reused.headers["www-authenticate"]) == (401, "Bearer")
+    family = first.post("/api/v1/auth/refresh", json={"refresh_token": renewed.json()["refresh_token"]})
+    assert family.status_code == 401
+
+    # Concurrent writes through all three lose nothing.
+    titles = [f"todo {number}" for number in range(30)]
+
+    def create(number: int) -> httpx.Response:
+        replica = replicas[number % len(replicas)]
+        return replica.post("/api/v1/todos", json={"title": titles[number]}, headers=headers)
+
+    with ThreadPoolExecutor(max_workers=2 * len(replicas)) as pool:
+        created = list(pool.map(create, range(len(titles))))
+    assert [response.status_code for response in created] == [201] * len(titles)
+    for replica in replicas:
+        page = replica.get("/api/v1/todos", params={"limit": 100}, headers=headers).json()
+        assert page["total"] == len(titles)
+        assert sorted(item["title"] for item in page["items"]) == sorted(titles)

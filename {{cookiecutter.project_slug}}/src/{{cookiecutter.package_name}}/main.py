@@ -9,6 +9,7 @@ from asgi_correlation_id import CorrelationIdMiddleware
 from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 
+from {{ cookiecutter.package_name }}.core.access_log import AccessLogMiddleware
 from {{ cookiecutter.package_name }}.core.config import Settings
 from {{ cookiecutter.package_name }}.core.database import Database
 from {{ cookiecutter.package_name }}.core.handlers import exception_handlers
@@ -78,6 +79,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
             expose_headers=["Location", "X-Request-ID"],
         )
+    # Inside the request id, so the access line carries it; probes are quiet unless asked.
+    app.add_middleware(
+        AccessLogMiddleware,
+        routes=app.routes,
+        quiet_routes=[] if settings.access_log_probes else health.router.routes,
+    )
     app.add_middleware(CorrelationIdMiddleware, validator=is_uuid)
     app.add_middleware(SecurityHeadersMiddleware, private_prefix=api_router.prefix)
 

@@ -67,6 +67,8 @@ class Settings(BaseSettings):
     # Unset: the OpenAPI document and the docs pages are served in `local` only.
     api_docs: bool | None = None
     log_json: bool = True
+    # Successful health probes are left out of the access log; failures are always in it.
+    access_log_probes: bool = False
 
     @property
     def serves_api_docs(self) -> bool:

@@ -46,10 +46,13 @@ def configure_logging(*, json_logs: bool, level: int = logging.INFO) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+    for name in ("uvicorn", "uvicorn.error"):
         uvicorn_logger = logging.getLogger(name)
-        # uvicorn's own handlers give way to ours; a logger it left without any
-        # (`--no-access-log` silences the access log so) stays as it is.
-        if uvicorn_logger.handlers:
-            uvicorn_logger.handlers.clear()
-            uvicorn_logger.propagate = True
+        # uvicorn's own handlers give way to ours.
+        uvicorn_logger.handlers.clear()
+        uvicorn_logger.propagate = True
+    # The app writes one access line per request (core/access_log.py). uvicorn
+    # logs its own only when this logger has a handler, its own or inherited.
+    uvicorn_access = logging.getLogger("uvicorn.access")
+    uvicorn_access.handlers.clear()
+    uvicorn_access.propagate = False
