@@ -32,7 +32,7 @@ _OPTIONS = [{}, {"ci": "gitlab", "use_kubernetes": "yes"}, {"ci": "none", "use_d
 
 
 @pytest.mark.parametrize(
-    ("python_version", "options"), zip(python_versions(), _OPTIONS, strict=True), ids=python_versions()
+    ("python_version", "options"), list(zip(python_versions(), _OPTIONS, strict=True)), ids=python_versions()
 )
 def test_lock_is_current_for_a_non_default_name(tmp_path: Path, python_version: str, options: dict[str, str]) -> None:
     # A name other than the default sorts elsewhere in the lock: uv must still take it as is.
