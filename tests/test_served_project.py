@@ -381,6 +381,19 @@ def test_replicas_share_tokens_revocations_and_writes(replicas: list[httpx.Clien
     family = first.post("/api/v1/auth/refresh", json={"refresh_token": renewed.json()["refresh_token"]})
     assert family.status_code == 401
 
+    # Failed logins are counted in the database: five spread over the replicas
+    # lock the account on every one of them (the default limit per account).
+    email = f"{uuid4().hex}@example.com"
+    body = {"email": email, "password": PASSWORD, "full_name": "B"}
+    assert third.post("/api/v1/auth/register", json=body).status_code == 201
+    for attempt in range(5):
+        wrong = {"grant_type": "password", "username": email, "password": "not the password"}
+        assert replicas[attempt % REPLICAS].post("/api/v1/auth/token", data=wrong).status_code == 401
+    right = {"grant_type": "password", "username": email, "password": PASSWORD}
+    locked = [replica.post("/api/v1/auth/token", data=right) for replica in replicas]
+    assert [response.status_code for response in locked] == [429] * REPLICAS
+    assert all(response.headers["retry-after"] for response in locked)
+
     # Concurrent writes through all three lose nothing.
     titles = [f"todo {number}" for number in range(30)]
 
