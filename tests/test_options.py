@@ -248,11 +248,14 @@ def test_configuration_comes_from_the_configmap_and_the_secret(gitlab_kubernetes
 def test_no_ci_and_no_docker_leave_nothing_behind(bare: Baked) -> None:
     """No CI, container or manifest file, and no document that points at one."""
     present = {path.relative_to(bare.path).as_posix() for path in bare.path.rglob("*")}
-    for gone in (".github", ".gitlab-ci.yml", "Dockerfile", ".dockerignore", "compose.yaml", "deploy"):
+    for gone in (".github/workflows", ".github/dependabot.yml", ".gitlab-ci.yml", "Dockerfile", "compose.yaml"):
         assert gone not in present
+    assert ".dockerignore" not in present
+    assert "deploy" not in present
+    assert [path for path in present if path.startswith(".github/")] == [".github/CODEOWNERS"]
     for document in ("README.md", ".env.example", "AGENTS.md", ".gitignore"):
         text = bare.text(document)
-        for word in ("docker compose", "dockerfile", "compose.yaml", "deploy/kubernetes", ".github", ".gitlab"):
+        for word in ("docker compose", "dockerfile", "compose.yaml", "deploy/kubernetes", "workflows", ".gitlab"):
             assert word not in text.lower(), f"{document} mentions {word}"
 
 

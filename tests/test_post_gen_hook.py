@@ -55,7 +55,10 @@ def test_a_bake_holds_the_files_of_the_chosen_options_only(tmp_path: Path, answe
             assert not option_files & present, f"{option}={answers[option]} kept {sorted(option_files & present)}"
     for unwanted in unwanted_paths(answers):
         assert not (project / unwanted).exists()
-    assert (".github" in present) == (answers["ci"] == "github"), "an empty .github/ is left, or a needed one gone"
+    # CODEOWNERS is for the forge, not the CI: it stays unless GitLab reads it elsewhere.
+    codeowners = ".gitlab/CODEOWNERS" if answers["ci"] == "gitlab" else ".github/CODEOWNERS"
+    assert {path for path in present if path.endswith("CODEOWNERS")} == {codeowners}
+    assert (".github" in present) == (answers["ci"] != "gitlab"), "an empty .github/ is left, or a needed one gone"
     assert ("deploy" in present) == (answers["use_kubernetes"] == "yes")
 
 
