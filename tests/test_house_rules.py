@@ -114,7 +114,7 @@ MUTANTS = [
     ),
     Mutant(
         "R4",
-        (Edit(f"{PACKAGE}/schemas/base.py", 'ConfigDict(extra="forbid")', 'ConfigDict(extra="allow")'),),
+        (Edit(f"{PACKAGE}/schemas/base.py", 'ConfigDict(extra="forbid"', 'ConfigDict(extra="allow"'),),
         ("R4 validate at the boundary", "object accepts unknown fields"),
     ),
     Mutant(

@@ -9,7 +9,12 @@ from {{ cookiecutter.package_name }}.core.errors import PermissionDeniedError, r
 from {{ cookiecutter.package_name }}.dependencies.auth import CurrentUser, get_current_superuser
 from {{ cookiecutter.package_name }}.dependencies.database import SessionDep
 from {{ cookiecutter.package_name }}.schemas.page import PageQuery
-from {{ cookiecutter.package_name }}.schemas.user import UserAdminRead, UserPage, UserRead, UserUpdate
+from {{ cookiecutter.package_name }}.schemas.user import (
+    UserAdminRead,
+    UserPage,
+    UserRead,
+    UserUpdate,
+)
 from {{ cookiecutter.package_name }}.services import users
 from {{ cookiecutter.package_name }}.services.users import UserNotFoundError
 
