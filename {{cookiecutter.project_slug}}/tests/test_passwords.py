@@ -1,6 +1,7 @@
 """Password hashing: bounded, rehashed when its cost changes, and never holding a connection."""
 
 import asyncio
+import importlib
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -30,6 +31,20 @@ SLOW_HASHING: dict[str, Any] = {
     "password_hash_parallelism": 1,
     "password_hashing_concurrency": 1,
 }
+
+
+async def test_hashing_threads_get_no_greenlet_state(settings: Settings) -> None:
+    """Coverage must not trace threads (`tool.coverage.run` in pyproject.toml says why).
+
+    A thread with greenlet state leaves it to the main thread to free when it
+    ends, and on Python 3.11 under coverage's tracer that can hang the run.
+    """
+    main_greenlets = importlib.import_module("greenlet._greenlet").get_total_main_greenlets
+    before = main_greenlets()
+    hasher = PasswordHasher.from_settings(settings)
+    await hasher.hash(PASSWORD)
+    assert main_greenlets() == before
+    hasher.shutdown()
 
 
 async def test_a_busy_hasher_refuses_after_the_timeout(settings: Settings) -> None:
