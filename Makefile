@@ -1,6 +1,7 @@
 # Maintenance of the template itself. Every target runs through uv, which
 # `make uv` installs with pip on first use; the generated project has its own Makefile.
-UV := $(shell command -v uv 2>/dev/null || echo python3 -m uv)
+# uv from PATH if it answers (a pyenv shim for uv under another Python does not), else python3's.
+UV := $(shell uv --version >/dev/null 2>&1 && command -v uv || echo python3 -m uv)
 RUN := $(UV) run --locked
 # Where `make bake` writes; build/ is emptied first, any other folder must not hold the project yet.
 OUT ?= build
@@ -11,7 +12,7 @@ OUT ?= build
 help: ## List the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-8s %s\n", $$1, $$2}'
 
-uv: ## Install uv with pip if it is missing
+uv: ## Install uv with pip if no uv answers
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
 
 test: uv ## Run the template's tests; starts PostgreSQL unless TEST_DATABASE_URL is set (ARGS=pytest options)

@@ -77,8 +77,10 @@ def run_cookiecutter_cli(home: Path, output_dir: Path, *answers: str) -> subproc
     )
 
 
-def run_make(project: BakedProject, *targets: str, timeout: float = 1500) -> subprocess.CompletedProcess[str]:
-    """Run ``make *targets`` in ``project``; output is stdout and stderr combined, in order.
+def run_make(
+    project: BakedProject, *targets: str, timeout: float = 1500, env: Mapping[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run ``make *targets`` in ``project``, in ``env`` or else `project_env`; output is stdout and stderr combined.
 
     The whole process group is killed on timeout, so no uv, mypy or pytest
     of the baked project outlives the test.
@@ -87,7 +89,7 @@ def run_make(project: BakedProject, *targets: str, timeout: float = 1500) -> sub
     with subprocess.Popen(
         command,
         cwd=project.path,
-        env=project_env(project),
+        env=project_env(project) if env is None else env,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -101,6 +103,15 @@ def run_make(project: BakedProject, *targets: str, timeout: float = 1500) -> sub
             output, _ = process.communicate()
             output += f"\n[killed after {timeout:.0f} s]\n"
     return subprocess.CompletedProcess(command, process.returncode, output)
+
+
+def broken_uv_shim(directory: Path) -> Path:
+    """Write into ``directory`` a ``uv`` that fails as a pyenv shim for another Python's uv does; return the folder."""
+    directory.mkdir(parents=True, exist_ok=True)
+    shim = directory / "uv"
+    shim.write_text('#!/bin/sh\necho "pyenv: uv: command not found" >&2\nexit 127\n', encoding="utf-8")
+    shim.chmod(0o755)
+    return directory
 
 
 def project_env(project: BakedProject) -> dict[str, str]:

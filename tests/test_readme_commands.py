@@ -22,7 +22,7 @@ import httpx
 import pytest
 
 from scripts.template import ROOT, questions
-from tests.baking import UV_CACHE
+from tests.baking import UV_CACHE, broken_uv_shim
 
 _COPY_IGNORE = shutil.ignore_patterns(".git", ".venv", ".cache", "build", "__pycache__", ".*_cache")
 _SERVED = "http://127.0.0.1:8000"
@@ -58,8 +58,9 @@ def clean_environment(home: Path) -> dict[str, str]:
     ``pip install --user`` writes under ``home``, whose ``bin`` comes first on
     PATH, as a login shell puts ``~/.local/bin``. What ran this test leaves:
     its virtualenv and uv's variables, and pyenv's exec, which pinned
-    PYENV_VERSION and put its version's directories on PATH. Only the run's
-    download cache is shared, so nothing is fetched twice.
+    PYENV_VERSION and put its version's directories on PATH. First on PATH
+    is a ``uv`` that fails as a pyenv shim for another Python's uv does. Only
+    the run's download cache is shared, so nothing is fetched twice.
     """
     pyenv = os.environ.get("PYENV_ROOT", str(Path.home() / ".pyenv"))
     added = (str(ROOT / ".venv" / "bin"), f"{pyenv}/versions/", f"{pyenv}/libexec", f"{pyenv}/plugins/")
@@ -75,7 +76,12 @@ def clean_environment(home: Path) -> dict[str, str]:
     }
     if "PYENV_ROOT" in os.environ:
         env["PYENV_ROOT"] = os.environ["PYENV_ROOT"]
-    env.update(PATH=os.pathsep.join([str(home / "bin"), *path]), PYTHONUSERBASE=str(home), UV_CACHE_DIR=str(UV_CACHE))
+    shims = broken_uv_shim(home / "shims")
+    env.update(
+        PATH=os.pathsep.join([str(shims), str(home / "bin"), *path]),
+        PYTHONUSERBASE=str(home),
+        UV_CACHE_DIR=str(UV_CACHE),
+    )
     return env
 
 
