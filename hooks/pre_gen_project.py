@@ -43,6 +43,7 @@ RESERVED_PACKAGE_NAMES = frozenset(
         "asgi_correlation_id",
         "ast_serialize",
         "asyncpg",
+        "asyncpg_stubs",
         "certifi",
         "cffi",
         "charset_normalizer",

@@ -228,8 +228,8 @@ STATED_RULE_MUTANTS = [
         (
             Edit(
                 f"{PACKAGE}/services/todos.py",
-                "async def get(session: AsyncSession, *, owner_id: UUID, todo_id: UUID)",
-                "async def get(session: AsyncSession, owner_id: UUID, todo_id: UUID)",
+                "async def get(session: Session, *, owner_id: UUID, todo_id: UUID)",
+                "async def get(session: Session, owner_id: UUID, todo_id: UUID)",
             ),
         ),
         ("R1.5 one service vocabulary",),
@@ -263,7 +263,13 @@ STATED_RULE_MUTANTS = [
     ),
     Mutant(
         "R5.1",
-        (Edit(f"{PACKAGE}/core/database.py", "hide_parameters=True,", "hide_parameters=False,"),),
+        (
+            Edit(
+                f"{PACKAGE}/core/database.py",
+                'logger.info("statement", sql=compiled.sql)',
+                'logger.info("statement", sql=compiled.sql, arguments=arguments)',
+            ),
+        ),
         ("R5.1 nothing leaks: the logs carry the ['password hash']",),
     ),
     Mutant(
@@ -271,14 +277,17 @@ STATED_RULE_MUTANTS = [
         (
             Edit(
                 f"{PACKAGE}/core/database.py",
-                "from sqlalchemy import exc\n",
-                "from sqlalchemy import exc\nfrom sqlmodel import SQLModel\n",
+                "from sqlalchemy.engine import make_url\n",
+                "from sqlalchemy.engine import make_url\n"
+                "from sqlalchemy.ext.asyncio import create_async_engine\n"
+                "from sqlmodel import SQLModel\n",
             ),
             Edit(
                 f"{PACKAGE}/core/database.py",
                 "    async def dispose(self) -> None:",
                 '    async def create_tables(self) -> None:\n        """Create every table the models declare."""\n'
-                "        async with self.writer_engine.connect() as connection:\n"
+                "        engine = create_async_engine(str(self._settings.database_url))\n"
+                "        async with engine.begin() as connection:\n"
                 "            await connection.run_sync(SQLModel.metadata.create_all)\n\n"
                 "    async def dispose(self) -> None:",
             ),
@@ -292,8 +301,8 @@ STATED_RULE_MUTANTS = [
     ),
     Mutant(
         "R9.1",
-        (Edit(".env.example", "DATABASE_MAX_OVERFLOW=0\n", ""),),
-        ("R9.1 configuration is validated: settings missing from .env.example: ['DATABASE_MAX_OVERFLOW']",),
+        (Edit(".env.example", "DATABASE_POOL_SIZE=10\n", ""),),
+        ("R9.1 configuration is validated: settings missing from .env.example: ['DATABASE_POOL_SIZE']",),
     ),
 ]
 

@@ -5,16 +5,22 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 from uuid import uuid4
 
+import asyncpg
 import pytest
+from asyncpg.transaction import Transaction
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
 from pydantic import PostgresDsn, SecretStr
-from sqlalchemy import Connection, event
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy import ClauseElement
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from {{ cookiecutter.package_name }}.core.config import Environment, Settings
-from {{ cookiecutter.package_name }}.core.database import Database
+from {{ cookiecutter.package_name }}.core.database import (
+    Connection,
+    Database,
+    Statement,
+    connect_arguments,
+)
 from {{ cookiecutter.package_name }}.main import create_app
 
 from tests.database import (
@@ -75,29 +81,39 @@ class TransactionalDatabase(Database):
     Each session runs in a savepoint of the test's transaction, so a commit
     only releases it and the test's rollback undoes everything. Read-only
     sessions' savepoints are read-only too: a write slipped into a GET fails
-    here as it fails on production's read-only connections.
+    here as it fails on production's read-only connections, and rolling the
+    savepoint back makes the test's transaction writable again.
     """
 
-    def __init__(self, connection: AsyncConnection) -> None:
-        # No engine or pool of its own (so no super().__init__): the test's
+    def __init__(self, connection: Connection) -> None:
+        # No pools of their own (so no super().__init__): the test's
         # connection is the only one the app may use.
+        self.echo = False
         self.connection = connection
 
-    def session(self, *, read_only: bool) -> AsyncSession:
-        """A session in a savepoint of the test's transaction, read-only if asked."""
-        session = AsyncSession(
-            bind=self.connection, join_transaction_mode="create_savepoint", expire_on_commit=False
-        )
+    async def acquire(self, *, read_only: bool) -> Connection:  # noqa: ARG002 - one for both
+        """The test's connection."""
+        return self.connection
+
+    async def begin(self, connection: Connection, *, read_only: bool) -> Transaction:
+        """A savepoint of the test's transaction, read-only if asked."""
+        savepoint = connection.transaction()
+        await savepoint.start()
         if read_only:
-            event.listen(session.sync_session, "after_begin", _make_read_only)
-        return session
+            await connection.execute("SET LOCAL transaction_read_only = on")
+        return savepoint
+
+    async def release(self, connection: Connection, *, read_only: bool) -> None:
+        """Nothing to give back: the test's connection stays with the test."""
+
+    async def dispose(self) -> None:
+        """Nothing to close: the test's connection is the fixture's."""
 
 
-def _make_read_only(
-    _session: Session, _transaction: SessionTransaction, connection: Connection
-) -> None:
-    """Make the savepoint just begun read-only; its rollback makes the transaction writable."""
-    connection.exec_driver_sql("SET LOCAL transaction_read_only = on")
+async def run(connection: Connection, statement: ClauseElement) -> object:
+    """Run a Core statement for a test's set-up or check; the first value it returns, if any."""
+    compiled = Statement(statement).compile({})
+    return await connection.fetchval(compiled.sql, *compiled.arguments({}))
 
 
 @pytest.fixture(scope="session")
@@ -126,20 +142,37 @@ async def migrated_engine(database_url: str) -> AsyncIterator[AsyncEngine]:
     await engine.dispose()
 
 
+@pytest.fixture(scope="session")
+async def pool(migrated_engine: AsyncEngine, database_url: str) -> AsyncIterator[asyncpg.Pool]:
+    """Connections to the worker's migrated database, shared by the tests one at a time."""
+    del migrated_engine  # Only its migrations are needed here.
+    async with asyncpg.create_pool(
+        **connect_arguments(database_url), min_size=1, max_size=2
+    ) as pool:
+        yield pool
+
+
 @pytest.fixture
-async def connection(migrated_engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+async def connection(pool: asyncpg.Pool) -> AsyncIterator[Connection]:
     """A connection in a transaction that is rolled back after the test."""
-    async with migrated_engine.connect() as connection:
-        transaction = await connection.begin()
+    async with pool.acquire() as connection:
+        transaction = connection.transaction()
+        await transaction.start()
         yield connection
         await transaction.rollback()
 
 
 @pytest.fixture
-def app(settings: Settings, connection: AsyncConnection) -> FastAPI:
+def database(connection: Connection) -> TransactionalDatabase:
+    """The app's database for a test: sessions in savepoints of the test's transaction."""
+    return TransactionalDatabase(connection)
+
+
+@pytest.fixture
+def app(settings: Settings, database: TransactionalDatabase) -> FastAPI:
     """The real app, its database sessions joined to the test's transaction."""
     app = create_app(settings)
-    app.state.database = TransactionalDatabase(connection)
+    app.state.database = database
     return app
 
 

@@ -9,7 +9,8 @@ import ast
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-TRANSACTION_METHODS = frozenset({"begin", "begin_nested", "commit", "rollback"})
+# Ending a session (`close`) rolls back whatever it wrote: the request edge decides that too.
+TRANSACTION_METHODS = frozenset({"begin", "begin_nested", "close", "commit", "rollback"})
 SCHEMA_CREATION = frozenset({"create_all", "drop_all"})
 ROUTE_METHODS = frozenset({"api_route", "delete", "get", "head", "options", "patch", "post", "put"})
 
@@ -23,7 +24,7 @@ class Finding:
 
 
 def transaction_control(tree: ast.Module) -> Iterator[Finding]:
-    """Calls that commit, roll back or open a transaction (`session.commit()`, ...)."""
+    """Calls that commit, roll back, open or end a transaction (`session.commit()`, ...)."""
     for node in ast.walk(tree):
         if (
             isinstance(node, ast.Call)

@@ -6,12 +6,12 @@ import pytest
 from fastapi import FastAPI
 from httpx import AsyncClient
 from sqlalchemy import update
-from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col
 
+from {{ cookiecutter.package_name }}.core.database import Connection
 from {{ cookiecutter.package_name }}.models import User
 
-from tests.conftest import PASSWORD, UserFactory
+from tests.conftest import PASSWORD, UserFactory, run
 
 
 async def _tokens(client: AsyncClient, app: FastAPI, email: str) -> dict[str, str]:
@@ -29,12 +29,12 @@ def _bearer(pair: dict[str, str]) -> dict[str, str]:
 
 @pytest.fixture
 async def admin(
-    client: AsyncClient, app: FastAPI, register: UserFactory, connection: AsyncConnection
+    client: AsyncClient, app: FastAPI, register: UserFactory, connection: Connection
 ) -> dict[str, str]:
     """Bearer headers of a superuser."""
     user = await register()
-    await connection.execute(
-        update(User).where(col(User.email) == user["email"]).values(is_superuser=True)
+    await run(
+        connection, update(User).where(col(User.email) == user["email"]).values(is_superuser=True)
     )
     return _bearer(await _tokens(client, app, user["email"]))
 

@@ -7,9 +7,9 @@ from datetime import timedelta
 
 import pytest
 from httpx import ASGITransport, AsyncClient, Response
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from {{ cookiecutter.package_name }}.core.config import Settings
+from {{ cookiecutter.package_name }}.core.database import Connection
 from {{ cookiecutter.package_name }}.core.limits import Limit
 from {{ cookiecutter.package_name }}.main import create_app
 from {{ cookiecutter.package_name }}.services import attempts
@@ -21,7 +21,7 @@ ATTACKER = ("203.0.113.7", 40000)
 ClientFactory = Callable[..., AbstractAsyncContextManager[AsyncClient]]
 
 
-def limited(settings: Settings, connection: AsyncConnection) -> ClientFactory:
+def limited(settings: Settings, connection: Connection) -> ClientFactory:
     """Clients of one app with `settings`, each from the address it is given."""
 
     @asynccontextmanager
@@ -56,7 +56,7 @@ def assert_throttled(response: Response, *, within: int) -> None:
 
 
 async def test_failed_logins_block_the_account_even_for_the_right_password(
-    settings: Settings, connection: AsyncConnection
+    settings: Settings, connection: Connection
 ) -> None:
     clients = limited(with_limits(settings, login_failures_per_account=3), connection)
     async with clients() as owner, clients(ATTACKER) as attacker:
@@ -70,7 +70,7 @@ async def test_failed_logins_block_the_account_even_for_the_right_password(
 
 
 async def test_failed_logins_block_the_address_across_accounts(
-    settings: Settings, connection: AsyncConnection
+    settings: Settings, connection: Connection
 ) -> None:
     clients = limited(with_limits(settings, login_failures_per_address=3), connection)
     async with clients() as owner, clients(ATTACKER) as attacker:
@@ -83,7 +83,7 @@ async def test_failed_logins_block_the_address_across_accounts(
 
 
 async def test_a_success_does_not_reset_another_clients_count(
-    settings: Settings, connection: AsyncConnection
+    settings: Settings, connection: Connection
 ) -> None:
     clients = limited(with_limits(settings, login_failures_per_account=3), connection)
     async with clients() as owner, clients(ATTACKER) as attacker:
@@ -96,7 +96,7 @@ async def test_a_success_does_not_reset_another_clients_count(
 
 
 async def test_logins_work_again_once_the_window_has_passed(
-    settings: Settings, connection: AsyncConnection
+    settings: Settings, connection: Connection
 ) -> None:
     short = with_limits(settings, login_failures_per_account=2, login_failure_window_seconds=1)
     async with limited(short, connection)() as client:
@@ -109,7 +109,7 @@ async def test_logins_work_again_once_the_window_has_passed(
 
 
 async def test_registrations_are_limited_per_address(
-    settings: Settings, connection: AsyncConnection
+    settings: Settings, connection: Connection
 ) -> None:
     clients = limited(with_limits(settings, registrations_per_address=2), connection)
     async with clients(ATTACKER) as attacker, clients() as other:
@@ -119,10 +119,12 @@ async def test_registrations_are_limited_per_address(
         assert (await register(other, "two@example.com")).status_code == 201
 
 
-async def test_an_attempt_counted_past_the_limit_is_refused(connection: AsyncConnection) -> None:
+async def test_an_attempt_counted_past_the_limit_is_refused(
+    database: TransactionalDatabase,
+) -> None:
     """What concurrent registrations that all passed the check before hashing run into."""
     limit = Limit("test", attempts=1, window=timedelta(minutes=1))
-    async with AsyncSession(bind=connection, join_transaction_mode="create_savepoint") as session:
+    async with database.session(read_only=False) as session:
         await attempts.count(session, limit=limit, value="198.51.100.1")
         with pytest.raises(TooManyAttemptsError) as refused:
             await attempts.count(session, limit=limit, value="198.51.100.1")

@@ -10,12 +10,12 @@ import pytest
 from fastapi import FastAPI
 from httpx import AsyncClient
 from sqlalchemy import update
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from {{ cookiecutter.package_name }}.core.database import Connection
 from {{ cookiecutter.package_name }}.core.tokens import ALGORITHM, TokenCodec, TokenType
 from {{ cookiecutter.package_name }}.models import User
 
-from tests.conftest import PASSWORD, TEST_SECRET_KEY, LoginFactory, UserFactory
+from tests.conftest import PASSWORD, TEST_SECRET_KEY, LoginFactory, UserFactory, run
 
 
 async def test_register_returns_the_user_without_any_hash(
@@ -178,10 +178,10 @@ async def test_a_well_formed_token_is_accepted(
 
 
 async def test_r3_token_of_an_inactive_user_gets_401(
-    client: AsyncClient, app: FastAPI, login: LoginFactory, connection: AsyncConnection
+    client: AsyncClient, app: FastAPI, login: LoginFactory, connection: Connection
 ) -> None:
     headers = await login()
-    await connection.execute(update(User).values(is_active=False))
+    await run(connection, update(User).values(is_active=False))
     response = await client.get(app.url_path_for("read_me"), headers=headers)
     assert response.status_code == 401
     assert response.headers["www-authenticate"] == "Bearer"

@@ -1,7 +1,6 @@
 """Password hashing: bounded, rehashed when its cost changes, and never holding a connection."""
 
 import asyncio
-import importlib
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -10,10 +9,10 @@ from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
 from pydantic import PostgresDsn
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col
 
 from {{ cookiecutter.package_name }}.core.config import Settings
+from {{ cookiecutter.package_name }}.core.database import Connection
 from {{ cookiecutter.package_name }}.core.passwords import HashingBusyError, PasswordHasher
 from {{ cookiecutter.package_name }}.core.tokens import TokenCodec, TokenType
 from {{ cookiecutter.package_name }}.main import create_app
@@ -21,7 +20,7 @@ from {{ cookiecutter.package_name }}.models import User
 from {{ cookiecutter.package_name }}.schemas.user import UserCreate
 from {{ cookiecutter.package_name }}.services import users
 
-from tests.conftest import PASSWORD, TransactionalDatabase, UserFactory
+from tests.conftest import PASSWORD, TransactionalDatabase, UserFactory, run
 from tests.database import create_migrated_engine, related_database_url
 
 # One hash at this cost takes a quarter of a second, far longer than the timeouts below.
@@ -31,20 +30,6 @@ SLOW_HASHING: dict[str, Any] = {
     "password_hash_parallelism": 1,
     "password_hashing_concurrency": 1,
 }
-
-
-async def test_hashing_threads_get_no_greenlet_state(settings: Settings) -> None:
-    """Coverage must not trace threads (`tool.coverage.run` in pyproject.toml says why).
-
-    A thread with greenlet state leaves it to the main thread to free when it
-    ends, and on Python 3.11 under coverage's tracer that can hang the run.
-    """
-    main_greenlets = importlib.import_module("greenlet._greenlet").get_total_main_greenlets
-    before = main_greenlets()
-    hasher = PasswordHasher.from_settings(settings)
-    await hasher.hash(PASSWORD)
-    assert main_greenlets() == before
-    hasher.shutdown()
 
 
 async def test_a_busy_hasher_refuses_after_the_timeout(settings: Settings) -> None:
@@ -61,7 +46,7 @@ async def test_a_busy_hasher_refuses_after_the_timeout(settings: Settings) -> No
 
 
 async def test_a_busy_hasher_is_a_503_with_retry_after(
-    settings: Settings, connection: AsyncConnection
+    settings: Settings, connection: Connection
 ) -> None:
     busy = settings.model_copy(update={**SLOW_HASHING, "password_hashing_timeout_seconds": 0.001})
     app = create_app(busy)
@@ -80,15 +65,14 @@ async def test_a_busy_hasher_is_a_503_with_retry_after(
     assert response.headers["content-type"] == "application/problem+json"
 
 
-async def _stored_hash(connection: AsyncConnection, email: str) -> str:
-    statement = select(col(User.password_hash)).where(col(User.email) == email)
-    stored = await connection.scalar(statement)
-    assert stored is not None
+async def _stored_hash(connection: Connection, email: str) -> str:
+    stored = await run(connection, select(col(User.password_hash)).where(col(User.email) == email))
+    assert isinstance(stored, str)
     return stored
 
 
 async def test_a_login_rehashes_a_password_hashed_with_an_older_cost(
-    settings: Settings, connection: AsyncConnection, register: UserFactory
+    settings: Settings, connection: Connection, register: UserFactory
 ) -> None:
     user = await register()
     old_hash = await _stored_hash(connection, user["email"])

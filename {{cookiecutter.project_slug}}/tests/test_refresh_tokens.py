@@ -3,11 +3,11 @@
 from fastapi import FastAPI
 from httpx import AsyncClient, Response
 from sqlalchemy import update
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from {{ cookiecutter.package_name }}.core.database import Connection
 from {{ cookiecutter.package_name }}.models import User
 
-from tests.conftest import PASSWORD, UserFactory
+from tests.conftest import PASSWORD, UserFactory, run
 
 
 async def _login(client: AsyncClient, app: FastAPI, register: UserFactory) -> dict[str, str]:
@@ -81,10 +81,10 @@ async def test_r3_a_refresh_token_is_not_an_access_token(
 
 
 async def test_r3_refresh_for_an_inactive_user_gets_401(
-    client: AsyncClient, app: FastAPI, register: UserFactory, connection: AsyncConnection
+    client: AsyncClient, app: FastAPI, register: UserFactory, connection: Connection
 ) -> None:
     pair = await _login(client, app, register)
-    await connection.execute(update(User).values(is_active=False))
+    await run(connection, update(User).values(is_active=False))
     assert (await _refresh(client, app, pair["refresh_token"])).status_code == 401
 
 

@@ -2,11 +2,13 @@
 
 import pytest
 from httpx import ASGITransport, AsyncClient
-from sqlalchemy import text
+from sqlalchemy import select, text
+from sqlmodel import col
 
 from {{ cookiecutter.package_name }}.core.config import Settings
-from {{ cookiecutter.package_name }}.core.database import Database
+from {{ cookiecutter.package_name }}.core.database import Database, Statement
 from {{ cookiecutter.package_name }}.main import create_app
+from {{ cookiecutter.package_name }}.models import User
 
 PASSWORD = "secret-password-never-logged"
 WRONG_PASSWORD = "wrong-password-never-logged"
@@ -51,10 +53,10 @@ async def test_r5_no_secret_reaches_a_log_line_or_an_error_body(
 
     database: Database = app.state.database
     async with database.session(read_only=False) as session:
-        password_hash = await session.scalar(
-            text("SELECT password_hash FROM users WHERE email = :email"), {"email": email}
+        password_hash = await session.fetch_value(
+            Statement(select(col(User.password_hash)).where(col(User.email) == email))
         )
-        await session.execute(text("TRUNCATE users CASCADE"))
+        await session.execute(Statement(text("TRUNCATE users CASCADE")))
         await session.commit()
     await database.dispose()
 

@@ -4,14 +4,13 @@ from uuid import uuid4
 
 import pytest
 from sqlalchemy import bindparam
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from {{ cookiecutter.package_name }}.core.errors import NotFoundError
 from {{ cookiecutter.package_name }}.core.statements import PageStatements, Parent, owned
 from {{ cookiecutter.package_name }}.schemas.user import UserCreate
 from {{ cookiecutter.package_name }}.services import todos, users
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, TransactionalDatabase
 
 
 class OwnerNotFoundError(NotFoundError):
@@ -29,18 +28,18 @@ UNDER_OWNER = PageStatements(
 
 
 async def test_a_list_under_a_parent_not_the_callers_raises_the_parents_error(
-    connection: AsyncConnection,
+    database: TransactionalDatabase,
 ) -> None:
-    async with AsyncSession(connection) as session:
+    async with database.session(read_only=True) as session:
         with pytest.raises(OwnerNotFoundError):
             await UNDER_OWNER.fetch(session, limit=5, offset=0, owner=uuid4())
 
 
 @pytest.mark.parametrize("offset", [0, 10])
 async def test_an_empty_list_under_the_callers_parent_has_a_total_of_zero(
-    connection: AsyncConnection, offset: int
+    database: TransactionalDatabase, offset: int
 ) -> None:
-    async with AsyncSession(connection) as session:
+    async with database.session(read_only=False) as session:
         data = UserCreate(email=f"{uuid4().hex}@example.com", password=PASSWORD, full_name="P")
         user = await users.create(session, data=data, password_hash="never-verified")
         page = await UNDER_OWNER.fetch(session, limit=5, offset=offset, owner=user.id)

@@ -3,11 +3,14 @@
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from {{ cookiecutter.package_name }}.core.database import Connection, Statement
 from {{ cookiecutter.package_name }}.dependencies.database import SessionDep
 
-WRITE = text("UPDATE users SET full_name = full_name")
+from tests.conftest import TransactionalDatabase
+
+WRITE = Statement(text("UPDATE users SET full_name = full_name"))
+READ_ONLY = Statement(text("SHOW transaction_read_only"))
 
 
 async def _write(session: SessionDep) -> None:
@@ -25,11 +28,11 @@ async def test_a_write_in_a_get_fails_as_in_production(app: FastAPI) -> None:
 
 
 async def test_a_read_leaves_the_test_transaction_writable(
-    app: FastAPI, connection: AsyncConnection
+    database: TransactionalDatabase, connection: Connection
 ) -> None:
-    async with app.state.database.session(read_only=True) as reader:
-        assert await reader.scalar(text("SHOW transaction_read_only")) == "on"
-    assert await connection.scalar(text("SHOW transaction_read_only")) == "off"
-    async with app.state.database.session(read_only=False) as writer:
+    async with database.session(read_only=True) as reader:
+        assert await reader.fetch_value(READ_ONLY) == "on"
+    assert await connection.fetchval("SHOW transaction_read_only") == "off"
+    async with database.session(read_only=False) as writer:
         await writer.execute(WRITE)
         await writer.commit()

@@ -6,11 +6,14 @@ import pytest
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
 from sqlalchemy import func, select, text
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from {{ cookiecutter.package_name }}.core.config import Settings
-from {{ cookiecutter.package_name }}.core.database import Database
+from {{ cookiecutter.package_name }}.core.database import (
+    Database,
+    Session,
+    Statement,
+    StatementError,
+)
 from {{ cookiecutter.package_name }}.main import create_app
 from {{ cookiecutter.package_name }}.models import Todo
 
@@ -18,11 +21,11 @@ from {{ cookiecutter.package_name }}.models import Todo
 async def test_a_failed_commit_never_answers_2xx(
     app: FastAPI, auth_headers: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async def failing_commit(_session: AsyncSession) -> None:
+    async def failing_commit(_session: Session) -> None:
         msg = "commit failed"
         raise RuntimeError(msg)
 
-    monkeypatch.setattr(AsyncSession, "commit", failing_commit)
+    monkeypatch.setattr(Session, "commit", failing_commit)
     transport = ASGITransport(app=app, raise_app_exceptions=False)
     async with AsyncClient(transport=transport, base_url="http://test") as client:
         response = await client.post(
@@ -31,10 +34,14 @@ async def test_a_failed_commit_never_answers_2xx(
     assert response.status_code == 500
 
 
-async def _transaction_start_times(session: AsyncSession) -> tuple[object, object]:
-    first = (await session.execute(text("SELECT now()"))).scalar_one()
+NOW = Statement(select(func.now()))
+WRITE = Statement(text("UPDATE users SET full_name = full_name"))
+
+
+async def _transaction_start_times(session: Session) -> tuple[object, object]:
+    first = await session.fetch_value(NOW)
     await asyncio.sleep(0.01)
-    second = (await session.execute(text("SELECT now()"))).scalar_one()
+    second = await session.fetch_value(NOW)
     return first, second
 
 
@@ -59,8 +66,9 @@ async def test_read_sessions_cannot_write(settings: Settings) -> None:
     database = Database(settings)
     try:
         async with database.session(read_only=True) as reader:
-            with pytest.raises(DBAPIError, match="read-only transaction"):
-                await reader.execute(text("UPDATE users SET full_name = full_name"))
+            with pytest.raises(StatementError) as refused:
+                await reader.execute(WRITE)
+        assert refused.value.sqlstate == "25006"  # read_only_sql_transaction
     finally:
         await database.dispose()
 
@@ -86,9 +94,9 @@ async def test_write_requests_are_committed(settings: Settings) -> None:
 
     database: Database = app.state.database
     async with database.session(read_only=False) as session:
-        count = await session.scalar(select(func.count()).select_from(Todo))
+        count = await session.fetch_value(Statement(select(func.count()).select_from(Todo)))
         assert count == 1
-        await session.execute(text("TRUNCATE users CASCADE"))
+        await session.execute(Statement(text("TRUNCATE users CASCADE")))
         await session.commit()
     async with app.router.lifespan_context(app):
         pass  # shutdown disposes the pool

@@ -34,10 +34,8 @@ class Settings(BaseSettings):
     database_url: PostgresDsn = PostgresDsn(
         "postgresql+asyncpg://postgres:postgres@localhost:5432/{{ cookiecutter.package_name }}"
     )
-    # Per pool: the process keeps a read-only and a writing pool of this size.
+    # Per pool: the process keeps a read-only and a writing pool of up to this size.
     database_pool_size: int = Field(default=10, ge=1)
-    # Connections beyond the pool are opened and closed per request: churn under load.
-    database_max_overflow: int = Field(default=0, ge=0)
     database_connect_timeout_seconds: float = Field(default=3.0, gt=0)
     database_statement_timeout_seconds: float = Field(default=8.0, gt=0)
     secret_key: SecretStr = Field(

@@ -13,8 +13,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.routing import Match
 
-from {{ cookiecutter.package_name }}.core.database import DATABASE_UNAVAILABLE_ERRORS
-from {{ cookiecutter.package_name }}.core.errors import AppError, ServiceUnavailableError
+from {{ cookiecutter.package_name }}.core.errors import AppError
 from {{ cookiecutter.package_name }}.core.middleware import NO_STORE, SECURITY_HEADERS
 from {{ cookiecutter.package_name }}.core.problems import (
     FieldError,
@@ -72,17 +71,6 @@ async def handle_validation_error(request: Request, exc: RequestValidationError)
     )
 
 
-async def handle_database_unavailable(request: Request, exc: Exception) -> ProblemResponse:
-    """The database is down or too slow: 503 so clients retry, never a 500."""
-    logger.warning("database unavailable", error_type=type(exc).__name__)
-    return problem_response(
-        status=ServiceUnavailableError.status_code,
-        detail=ServiceUnavailableError.description,
-        instance=request.url.path,
-        headers={"Retry-After": "5"},
-    )
-
-
 async def handle_unexpected_error(request: Request, exc: Exception) -> ProblemResponse:
     """Log the bug with its traceback; answer a bare 500 that reveals nothing.
 
@@ -104,11 +92,9 @@ ExceptionHandler = Callable[[Request, Any], Coroutine[Any, Any, Response]]
 
 def exception_handlers() -> dict[int | type[Exception], ExceptionHandler]:
     """The handlers for the app factory; the `Exception` one lands in ServerErrorMiddleware."""
-    handlers: dict[int | type[Exception], ExceptionHandler] = {
+    return {
         AppError: handle_app_error,
         HTTPException: handle_http_error,
         RequestValidationError: handle_validation_error,
         Exception: handle_unexpected_error,
     }
-    handlers.update(dict.fromkeys(DATABASE_UNAVAILABLE_ERRORS, handle_database_unavailable))
-    return handlers

@@ -11,10 +11,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, Table, bindparam, exists, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from {{ cookiecutter.package_name }}.core.database import Record, Session, Statement
 from {{ cookiecutter.package_name }}.core.errors import NotFoundError
-from {{ cookiecutter.package_name }}.core.rows import Record, all_records
 
 OWNER = "owner"
 
@@ -51,7 +50,7 @@ class PageStatements:
     ) -> None:
         self._table, self._columns, self._where = table, columns, where
         self._order_by, self._parent = order_by, parent
-        self._page = (
+        self._page = Statement(
             select(*columns, func.count().over().label("total"))
             .where(*where)
             .order_by(*order_by)
@@ -61,7 +60,7 @@ class PageStatements:
         count = select(func.count()).select_from(table).where(*where)
         if parent is not None:  # No row at all when the parent is not the caller's.
             count = select(count.scalar_subquery()).where(exists().where(parent.owned))
-        self._count = count
+        self._count = Statement(count)
 
     def where(self, *criteria: ColumnElement[bool]) -> "PageStatements":
         """The same list narrowed by `criteria` (a filter), built once like this one."""
@@ -73,21 +72,18 @@ class PageStatements:
             parent=self._parent,
         )
 
-    async def fetch(
-        self, session: AsyncSession, *, limit: int, offset: int, **params: object
-    ) -> Record:
+    async def fetch(self, session: Session, *, limit: int, offset: int, **params: object) -> Record:
         """`{items, total, limit, offset}` in one statement; two past the end or under a parent.
 
         Under a parent not the caller's, raises the parent's `missing` error.
         """
-        values = {**params, "limit": limit, "offset": offset}
-        items = all_records(await session.execute(self._page, values))
+        items = await session.fetch_all(self._page, limit=limit, offset=offset, **params)
         if items:
             total = items[0]["total"]
         elif self._parent is None and offset == 0:
             total = 0
         else:
-            total = (await session.execute(self._count, values)).scalar()
+            total = await session.fetch_value(self._count, **params)
             if self._parent is not None and total is None:
                 raise self._parent.missing
         return {"items": items, "total": total, "limit": limit, "offset": offset}

@@ -4,24 +4,23 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from {{ cookiecutter.package_name }}.core.database import Database
+from {{ cookiecutter.package_name }}.core.database import Database, Session
 from {{ cookiecutter.package_name }}.core.errors import AppError
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+async def get_session(request: Request) -> AsyncIterator[Session]:
     """One session per request; writes commit once, after the handler, before the response.
 
     Declared with `scope="function"` (see `SessionDep`), so a failed commit
     becomes an error response instead of a 2xx already sent. Safe methods get
-    a read-only autocommit session: a read needs no BEGIN/COMMIT, and cannot
-    write. Any other exception rolls the transaction back, unless it is a
-    domain error that asks to keep what was done (revoking a stolen token's
-    family, say). The `Database` comes from the app state, not from another
-    dependency: every dependency layer costs CPU on every request.
+    a read-only session: a read needs no BEGIN/COMMIT, and cannot write. Any
+    other exception rolls the transaction back, unless it is a domain error
+    that asks to keep what was done (revoking a stolen token's family, say).
+    The `Database` comes from the app state, not from another dependency:
+    every dependency layer costs CPU on every request.
     """
     database: Database = request.app.state.database
     read_only = request.method in SAFE_METHODS
@@ -36,4 +35,4 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
             await session.commit()
 
 
-SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]

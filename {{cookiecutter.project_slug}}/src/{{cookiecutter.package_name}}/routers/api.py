@@ -2,10 +2,10 @@
 
 from fastapi import APIRouter, Depends
 
+from {{ cookiecutter.package_name }}.core.database import DatabaseUnavailableError
 from {{ cookiecutter.package_name }}.core.errors import AuthenticationError, responses
 from {{ cookiecutter.package_name }}.dependencies.auth import get_current_user
 from {{ cookiecutter.package_name }}.routers import auth, todos, users
-from {{ cookiecutter.package_name }}.services.health import DatabaseUnavailableError
 
 api_router = APIRouter(prefix="/api/v1", responses=responses(DatabaseUnavailableError))
 # Routers are tried in order on every request, so the busiest go first:

@@ -2,11 +2,11 @@
 
 from fastapi import APIRouter
 
+from {{ cookiecutter.package_name }}.core.database import DatabaseUnavailableError
 from {{ cookiecutter.package_name }}.core.errors import responses
 from {{ cookiecutter.package_name }}.dependencies.database import SessionDep
 from {{ cookiecutter.package_name }}.schemas.health import HealthStatus
 from {{ cookiecutter.package_name }}.services import health
-from {{ cookiecutter.package_name }}.services.health import DatabaseUnavailableError
 
 router = APIRouter(prefix="/health", tags=["health"])
 

@@ -11,8 +11,8 @@ from datetime import datetime
 
 from sqlalchemy import String, any_, bindparam, case, func, select
 from sqlalchemy.dialects.postgresql import ARRAY, insert
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from {{ cookiecutter.package_name }}.core.database import Session, Statement
 from {{ cookiecutter.package_name }}.core.errors import TooManyRequestsError
 from {{ cookiecutter.package_name }}.core.limits import Limit
 from {{ cookiecutter.package_name }}.models import AttemptCounter
@@ -25,6 +25,7 @@ BLOCKED_UNTIL = select(func.max(counters.c.window_ends_at).label("blocked_until"
     counters.c.hits >= counters.c.max_hits,
     counters.c.window_ends_at > bindparam("now"),
 )
+_BLOCKED_UNTIL = Statement(BLOCKED_UNTIL)
 _new = insert(counters)
 _EXPIRED = counters.c.window_ends_at <= bindparam("now")
 # One more attempt under `key`: the first one, or the first after its window, starts a window.
@@ -38,7 +39,8 @@ _COUNT = _new.on_conflict_do_update(
         ),
     },
 )
-_COUNT_RETURNING = _COUNT.returning(counters.c.hits, counters.c.window_ends_at)
+_COUNT_RETURNING = Statement(_COUNT.returning(counters.c.hits, counters.c.window_ends_at))
+_COUNT_ALL = Statement(_COUNT)
 
 
 class TooManyAttemptsError(TooManyRequestsError):
@@ -54,10 +56,10 @@ def raise_if_blocked(blocked_until: datetime | None, *, now: datetime) -> None:
         raise TooManyAttemptsError(retry_after_seconds=max(seconds, 1))
 
 
-async def check(session: AsyncSession, *, keys: list[str]) -> None:
+async def check(session: Session, *, keys: list[str]) -> None:
     """Raise `TooManyAttemptsError` if any of `keys` is blocked."""
     now = utc_now()
-    blocked_until = (await session.execute(BLOCKED_UNTIL, {"keys": keys, "now": now})).scalar()
+    blocked_until = await session.fetch_value(_BLOCKED_UNTIL, keys=keys, now=now)
     raise_if_blocked(blocked_until, now=now)
 
 
@@ -71,17 +73,17 @@ def _attempt(limit: Limit, value: str, now: datetime) -> dict[str, object]:
     }
 
 
-async def record(session: AsyncSession, *, attempts: list[tuple[Limit, str]]) -> None:
+async def record(session: Session, *, attempts: list[tuple[Limit, str]]) -> None:
     """Count one attempt for each `(limit, value)`, in one round trip."""
     now = utc_now()
-    await session.execute(_COUNT, [_attempt(limit, value, now) for limit, value in attempts])
+    await session.execute_many(
+        _COUNT_ALL, [_attempt(limit, value, now) for limit, value in attempts]
+    )
 
 
-async def count(session: AsyncSession, *, limit: Limit, value: str) -> None:
+async def count(session: Session, *, limit: Limit, value: str) -> None:
     """Count one attempt for `value`; raise `TooManyAttemptsError` if it is over `limit`."""
     now = utc_now()
-    hits, window_ends_at = (
-        await session.execute(_COUNT_RETURNING, _attempt(limit, value, now))
-    ).one()
-    if hits > limit.attempts:
-        raise_if_blocked(window_ends_at, now=now)
+    (counted,) = await session.fetch_all(_COUNT_RETURNING, **_attempt(limit, value, now))
+    if counted["hits"] > limit.attempts:
+        raise_if_blocked(counted["window_ends_at"], now=now)

@@ -3,9 +3,8 @@
 from uuid import UUID
 
 from sqlalchemy import bindparam, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from {{ cookiecutter.package_name }}.core.database import release_connection
+from {{ cookiecutter.package_name }}.core.database import Session, Statement
 from {{ cookiecutter.package_name }}.core.errors import AuthenticationError
 from {{ cookiecutter.package_name }}.core.limits import Client
 from {{ cookiecutter.package_name }}.core.passwords import PasswordHasher
@@ -19,9 +18,14 @@ from {{ cookiecutter.package_name }}.services import attempts, tokens, users
 _gate = attempts.BLOCKED_UNTIL.subquery("gate")
 # Whether the account or the address is blocked, and the account's credentials,
 # in one statement; the gate's one row stays when no account has the email.
-_LOGIN = select(
-    _gate.c.blocked_until, users.users.c.id, users.users.c.password_hash, users.users.c.is_active
-).select_from(_gate.outerjoin(users.users, users.users.c.email == bindparam("email")))
+_LOGIN = Statement(
+    select(
+        _gate.c.blocked_until,
+        users.users.c.id,
+        users.users.c.password_hash,
+        users.users.c.is_active,
+    ).select_from(_gate.outerjoin(users.users, users.users.c.email == bindparam("email")))
+)
 
 
 class InvalidCredentialsError(AuthenticationError):
@@ -32,12 +36,12 @@ class InvalidCredentialsError(AuthenticationError):
 
 
 async def authenticate(
-    session: AsyncSession, *, email: str, password: str, hasher: PasswordHasher, client: Client
+    session: Session, *, email: str, password: str, hasher: PasswordHasher, client: Client
 ) -> UUID:
     """The id of the active user with these credentials; unknown emails cost the same time.
 
     A blocked account or address is refused before any hashing. The hash is
-    checked with no connection held (see `release_connection`); a failure
+    checked with no connection held (see `Session.release`); a failure
     counts against the account and the address; a hash made with older
     parameters is replaced by one made with the current ones.
     """
@@ -48,25 +52,26 @@ async def authenticate(
         limits.failed_logins_per_address.key(client.address),
     ]
     now = utc_now()
-    row = (await session.execute(_LOGIN, {"keys": keys, "now": now, "email": email})).one()
-    attempts.raise_if_blocked(row.blocked_until, now=now)
-    await release_connection(session)
-    verification = await hasher.verify(password, row.password_hash)
-    if row.id is None or not verification.valid or not row.is_active:
+    # The gate's one row, with or without an account.
+    (row,) = await session.fetch_all(_LOGIN, keys=keys, now=now, email=email)
+    attempts.raise_if_blocked(row["blocked_until"], now=now)
+    await session.release()
+    verification = await hasher.verify(password, row["password_hash"])
+    if row["id"] is None or not verification.valid or not row["is_active"]:
         failures = [
             (limits.failed_logins_per_account, email),
             (limits.failed_logins_per_address, client.address),
         ]
         await attempts.record(session, attempts=failures)
         raise InvalidCredentialsError
+    user_id: UUID = row["id"]
     if verification.new_hash is not None:
-        await users.set_password_hash(session, user_id=row.id, password_hash=verification.new_hash)
-    user_id: UUID = row.id
+        await users.set_password_hash(session, user_id=user_id, password_hash=verification.new_hash)
     return user_id
 
 
 async def login(
-    session: AsyncSession,
+    session: Session,
     *,
     form: PasswordGrantForm,
     codec: TokenCodec,
@@ -81,12 +86,12 @@ async def login(
 
 
 async def register(
-    session: AsyncSession, *, data: UserCreate, hasher: PasswordHasher, client: Client
+    session: Session, *, data: UserCreate, hasher: PasswordHasher, client: Client
 ) -> UserRead:
     """A new account, counted against the client's address; refused before hashing if blocked."""
     limit = client.limits.registrations_per_address
     await attempts.check(session, keys=[limit.key(client.address)])
-    await release_connection(session)
+    await session.release()
     password_hash = await hasher.hash(data.password)
     await attempts.count(session, limit=limit, value=client.address)
     return await users.create(session, data=data, password_hash=password_hash)

@@ -2,25 +2,22 @@
 
 import asyncio
 
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import literal, select
 
-from {{ cookiecutter.package_name }}.core.database import DATABASE_UNAVAILABLE_ERRORS
-from {{ cookiecutter.package_name }}.core.errors import ServiceUnavailableError
+from {{ cookiecutter.package_name }}.core.database import (
+    DatabaseUnavailableError,
+    Session,
+    Statement,
+)
 
 READINESS_TIMEOUT_SECONDS = 1.5
+_PING = Statement(select(literal(1)))
 
 
-class DatabaseUnavailableError(ServiceUnavailableError):
-    """The database did not answer in time."""
-
-    description = "The database is not reachable."
-
-
-async def check_database(session: AsyncSession) -> None:
+async def check_database(session: Session) -> None:
     """Raise `DatabaseUnavailableError` unless the database answers within the timeout."""
     try:
         async with asyncio.timeout(READINESS_TIMEOUT_SECONDS):
-            await session.execute(text("SELECT 1"))
-    except DATABASE_UNAVAILABLE_ERRORS as error:
-        raise DatabaseUnavailableError from error
+            await session.fetch_value(_PING)
+    except TimeoutError:
+        raise DatabaseUnavailableError from None
