@@ -177,7 +177,7 @@ def _alternated_rounds(
                 runs[endpoint.name][side].append(run)
                 print(
                     f"{run.result.rps:8.0f} req/s  p99 {run.result.p99_ms:7.1f} ms  "
-                    f"{run.cpu_ms_per_request:5.2f} CPU ms/req  {run.result.errors} errors"
+                    f"{run.cpu_ms_per_request:5.2f} CPU ms/req  {run.result.describe_errors()}"
                 )
     return {name: EndpointFigures.from_rounds(*pair) for name, pair in runs.items()}
 

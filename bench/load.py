@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
 import subprocess
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bench.servers import Server
@@ -35,19 +36,52 @@ class Request:
 
 
 @dataclass(frozen=True)
+class SocketErrors:
+    """What wrk counts as socket errors: failed connects, reads and writes, and responses slower than `TIMEOUT`.
+
+    wrk 4.1 counts a connection the server closed between responses as a read error.
+    """
+
+    connect: int = 0
+    read: int = 0
+    write: int = 0
+    timeout: int = 0
+
+    def total(self) -> int:
+        """Return the sum of the four counts."""
+        return self.connect + self.read + self.write + self.timeout
+
+
+@dataclass(frozen=True)
 class WrkResult:
-    """One wrk run: completed requests, failures (non-2xx or socket errors) and latency percentiles."""
+    """One wrk run: completed requests, failures and latency percentiles.
+
+    A failure is either a response with a status of 400 or more (``error_statuses``,
+    counts by status) or a socket error; wrk reports both as errors.
+    """
 
     requests: int
     seconds: float
-    errors: int
     p50_ms: float
     p99_ms: float
+    error_statuses: Mapping[int, int] = field(default_factory=dict)
+    socket_errors: SocketErrors = SocketErrors()
 
     @property
     def rps(self) -> float:
         """Return the completed requests per second."""
         return self.requests / self.seconds
+
+    @property
+    def errors(self) -> int:
+        """Return the failures of either kind."""
+        return sum(self.error_statuses.values()) + self.socket_errors.total()
+
+    def describe_errors(self) -> str:
+        """Say how many failures there were and of which kinds: `0 errors`, `2 errors (503 x1, read 1)`."""
+        kinds = [f"{status} x{count}" for status, count in sorted(self.error_statuses.items())]
+        kinds += [f"{name} {count}" for name, count in dataclasses.asdict(self.socket_errors).items() if count]
+        return f"{self.errors} errors" + (f" ({', '.join(kinds)})" if kinds else "")
 
 
 @dataclass(frozen=True)
@@ -111,9 +145,10 @@ def parse_result(output: str) -> WrkResult:
             return WrkResult(
                 requests=fields["requests"],
                 seconds=fields["duration_us"] / 1e6,
-                errors=fields["non_2xx"] + fields["socket_errors"],
                 p50_ms=fields["p50_us"] / 1000,
                 p99_ms=fields["p99_us"] / 1000,
+                error_statuses={int(status): count for status, count in fields["error_statuses"].items()},
+                socket_errors=SocketErrors(**{kind: fields[kind] for kind in ("connect", "read", "write", "timeout")}),
             )
     msg = f"wrk printed no {RESULT_PREFIX.strip()} line:\n{output}"
     raise LoadError(msg)

@@ -18,7 +18,7 @@ README_END = "<!-- bench:end -->"
 
 @dataclass(frozen=True)
 class EndpointFigures:
-    """One endpoint: medians over rounds; errors (non-2xx and socket errors) summed over measured runs."""
+    """One endpoint: medians over rounds; errors (statuses of 400 or more, socket errors) summed over measured runs."""
 
     service_rps: float
     limit_rps: float
@@ -106,7 +106,7 @@ def markdown(results: Results) -> str:
         "",
         (
             "| endpoint | service req/s | limit req/s | ratio | p50 ms service / limit | p99 ms service / limit "
-            "| CPU ms/req service / limit | non-2xx service / limit |"
+            "| CPU ms/req service / limit | errors service / limit |"
         ),
         "|---|--:|--:|--:|--:|--:|--:|--:|",
     ]

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import shutil
+import threading
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
 import httpx
 import pytest
 
 from bench.__main__ import measures_as_published, parse_args
 from bench.endpoints import NAMES, endpoints, parity_probes
-from bench.load import LoadError, Request, Run, WrkResult, parse_result, wrk_command
+from bench.load import LoadError, Request, Run, SocketErrors, WrkResult, parse_result, run_wrk, wrk_command
 from bench.parity import normalise_response, normalise_statement
 from bench.postgres import statements_by_application
 from bench.report import README_BEGIN, README_END, EndpointFigures, median_ratio, replace_readme_section
@@ -78,16 +83,58 @@ def test_the_statement_log_is_split_per_application_with_multiline_statements_wh
     }
 
 
-def test_the_wrk_result_line_is_read_among_wrk_output() -> None:
+def test_the_wrk_result_line_is_read_among_wrk_output_with_each_kind_of_error_apart() -> None:
     output = (
         "Running 10s test @ http://127.0.0.1:1/api/v1/todos\n"
         "  Non-2xx or 3xx responses: 3\n"
-        'BENCH_RESULT {"requests": 2000, "duration_us": 10000000, "non_2xx": 3, "socket_errors": 2, '
-        '"p50_us": 1500, "p99_us": 12500}\n'
+        'BENCH_RESULT {"requests": 2000, "duration_us": 10000000, "error_statuses": {"503": 2, "401": 1}, '
+        '"connect": 0, "read": 1, "write": 0, "timeout": 1, "p50_us": 1500, "p99_us": 12500}\n'
     )
     result = parse_result(output)
-    assert result == WrkResult(requests=2000, seconds=10.0, errors=5, p50_ms=1.5, p99_ms=12.5)
-    assert result.rps == 200
+    assert result == WrkResult(
+        requests=2000,
+        seconds=10.0,
+        p50_ms=1.5,
+        p99_ms=12.5,
+        error_statuses={503: 2, 401: 1},
+        socket_errors=SocketErrors(read=1, timeout=1),
+    )
+    assert (result.rps, result.errors) == (200, 5)
+    assert result.describe_errors() == "5 errors (401 x1, 503 x2, read 1, timeout 1)"
+
+
+def test_a_run_without_errors_says_so() -> None:
+    assert WrkResult(requests=1, seconds=1, p50_ms=1, p99_ms=1).describe_errors() == "0 errors"
+
+
+class _HalfBusyHandler(BaseHTTPRequestHandler):
+    """Answer 503 on `/busy` and 200 elsewhere, on kept-alive connections."""
+
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self) -> None:
+        status = HTTPStatus.SERVICE_UNAVAILABLE if self.path == "/busy" else HTTPStatus.OK
+        self.send_response(status)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the overridden signature
+        """Keep the test's output clean."""
+
+
+@pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed (make bench installs it)")
+def test_wrk_reports_error_statuses_by_status_and_no_socket_errors_for_them() -> None:
+    with ThreadingHTTPServer(("127.0.0.1", 0), _HalfBusyHandler) as server:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            url = f"http://127.0.0.1:{server.server_address[1]}"
+            result = run_wrk("wrk", Request("GET", url, ("/ok", "/busy"), {}), connections=2, seconds=1)
+        finally:
+            server.shutdown()
+    assert set(result.error_statuses) == {HTTPStatus.SERVICE_UNAVAILABLE}
+    # Each connection alternates; the requests in flight when wrk stops are not counted.
+    assert abs(2 * result.error_statuses[HTTPStatus.SERVICE_UNAVAILABLE] - result.requests) <= 2
+    assert result.socket_errors == SocketErrors()
 
 
 def test_wrk_without_a_result_line_is_an_error() -> None:
@@ -123,7 +170,8 @@ def test_the_ratio_is_the_median_of_per_round_ratios() -> None:
 
 def test_endpoint_figures_take_medians_and_sum_errors() -> None:
     def run(rps: int, errors: int, cpu: float) -> Run:
-        return Run(WrkResult(requests=rps * 10, seconds=10, errors=errors, p50_ms=1, p99_ms=rps / 100), cpu)
+        result = WrkResult(requests=rps * 10, seconds=10, p50_ms=1, p99_ms=rps / 100, error_statuses={503: errors})
+        return Run(result, cpu)
 
     figures = EndpointFigures.from_rounds(
         [run(100, 1, 3.0), run(300, 0, 1.0), run(200, 2, 2.0)], [run(400, 0, 0.5), run(600, 0, 0.4), run(500, 0, 0.6)]
