@@ -4,7 +4,8 @@
 bake's own environment, and compares the two. Per request it does the
 service's work and nothing more: the same token checks, the user confirmed
 active, the same SQL statements (``bench.reference_sql``), the same JSON
-bytes, status codes and headers; writes in one transaction, reads in none.
+bytes, status codes and headers, and the same JSON access line on stdout
+(``bench.reference_access_log``); writes in one transaction, reads in none.
 No ORM, no validation library. It serves what the bench sends (PATCH sets
 ``completed`` only) and reads the service's setting names from the environment.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime
@@ -33,6 +35,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bench import reference_sql as sql
+from bench.reference_access_log import access_log_middleware, write_access_lines_to
 
 SECRET_KEY = os.environ["SECRET_KEY"]
 ISSUER = os.environ["JWT_ISSUER"]
@@ -319,6 +322,7 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
         yield
 
 
+write_access_lines_to(sys.stdout)
 app = Starlette(
     routes=[
         Route("/health/live", live),
@@ -328,6 +332,7 @@ app = Starlette(
         Route("/api/v1/todos/{todo_id:uuid}", complete_todo, methods=["PATCH"]),
     ],
     exception_handlers={ProblemError: problem},
-    middleware=[Middleware(request_id_middleware)],
+    # The access line inside the request id, as the service logs it.
+    middleware=[Middleware(request_id_middleware), Middleware(access_log_middleware)],
     lifespan=lifespan,
 )

@@ -84,7 +84,12 @@ class App:
 
 @contextmanager
 def serving(app: App) -> Iterator[Server]:
-    """Serve ``app`` with one uvicorn worker and no access log on a free port; stop it on exit."""
+    """Serve ``app`` with one uvicorn worker on a free port; stop it on exit.
+
+    uvicorn's own access log is off: each app writes its own access line to
+    stdout, and both apps' output goes to a file of the same kind, so writing
+    the lines costs them alike.
+    """
     port = _free_port()
     command = [str(app.interpreter), "-m", "uvicorn", app.target, "--port", str(port), "--no-access-log"]
     if app.app_dir is not None:

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import io
+import json
+import logging
+import re
 import shutil
 import threading
 from http import HTTPStatus
@@ -9,12 +14,20 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request as StarletteRequest
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from bench.__main__ import measures_as_published, parse_args
 from bench.endpoints import NAMES, endpoints, parity_probes
 from bench.load import LoadError, Request, Run, SocketErrors, WrkResult, parse_result, run_wrk, wrk_command
 from bench.parity import normalise_response, normalise_statement
 from bench.postgres import statements_by_application
+from bench.reference_access_log import access_log_middleware, write_access_lines_to
+from bench.reference_access_log import logger as access_logger
 from bench.report import README_BEGIN, README_END, EndpointFigures, median_ratio, replace_readme_section
 from bench.seed import Account, Fixture
 
@@ -212,3 +225,104 @@ def test_reads_and_updates_go_round_every_todo_and_a_forged_token_is_probed_too(
 )
 def test_only_the_default_settings_replace_the_published_table(arguments: list[str], *, published: bool) -> None:
     assert measures_as_published(parse_args(arguments)) is published
+
+
+# The keys of the service's access line, in order, as core/access_log.py and core/logging.py's
+# JSON renderer write them; the bench's parity check compares the two apps' lines for real.
+SERVICE_ACCESS_LINE_KEYS = [
+    "method",
+    "route",
+    "status",
+    "duration_ms",
+    "client",
+    "event",
+    "level",
+    "logger",
+    "timestamp",
+    "request_id",
+]
+REQUEST_ID = "38a17eac4c6a43b38f3d48eeb74ed236"
+
+
+@pytest.fixture
+def access_lines(monkeypatch: pytest.MonkeyPatch) -> io.StringIO:
+    """Send the reference's access lines to a buffer; logging is as it was after the test."""
+    for name in ("_srcfile", "logThreads", "logProcesses", "logMultiprocessing"):
+        monkeypatch.setattr(logging, name, getattr(logging, name))
+    for name, value in (("handlers", []), ("level", access_logger.level), ("propagate", access_logger.propagate)):
+        monkeypatch.setattr(access_logger, name, value)
+    stream = io.StringIO()
+    write_access_lines_to(stream)
+    return stream
+
+
+def _with_request_id(app: ASGIApp) -> ASGIApp:
+    """Stand in for the reference's request-id middleware."""
+
+    async def call(scope: Scope, receive: Receive, send: Send) -> None:
+        scope.setdefault("state", {})["request_id"] = REQUEST_ID
+        await app(scope, receive, send)
+
+    return call
+
+
+async def _ok(_request: StarletteRequest) -> JSONResponse:
+    return JSONResponse({})
+
+
+async def _unavailable(_request: StarletteRequest) -> JSONResponse:
+    return JSONResponse({}, HTTPStatus.SERVICE_UNAVAILABLE)
+
+
+async def _raise(_request: StarletteRequest) -> JSONResponse:
+    raise RuntimeError
+
+
+def _get_from_logged_app(access_lines: io.StringIO, *paths: str) -> list[dict[str, object]]:
+    """Send GETs to an app behind the reference's access log; return the lines it wrote."""
+    app = Starlette(
+        routes=[
+            Route("/api/v1/todos/{todo_id:uuid}", _ok),
+            Route("/api/v1/broken", _raise),
+            Route("/health/live", _ok),
+            Route("/health/ready", _unavailable),
+        ],
+        middleware=[Middleware(_with_request_id), Middleware(access_log_middleware)],
+    )
+
+    async def send_all() -> None:
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            for path in paths:
+                await client.get(path)
+
+    asyncio.run(send_all())
+    return [json.loads(line) for line in access_lines.getvalue().splitlines()]
+
+
+def test_the_reference_writes_the_services_access_line_for_a_request(access_lines: io.StringIO) -> None:
+    (line,) = _get_from_logged_app(access_lines, "/api/v1/todos/0b6a6f5e-2d4c-4a59-9d1e-3f0a4b8c9d10")
+    assert list(line) == SERVICE_ACCESS_LINE_KEYS
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z", str(line.pop("timestamp")))
+    assert isinstance(line.pop("duration_ms"), float)
+    assert line == {
+        "method": "GET",
+        "route": "/api/v1/todos/{todo_id}",
+        "status": 200,
+        "client": "127.0.0.1",
+        "event": "request",
+        "level": "info",
+        "logger": "access",
+        "request_id": REQUEST_ID,
+    }
+
+
+def test_the_reference_skips_successful_health_probes_and_logs_failures_errors_and_unknown_paths(
+    access_lines: io.StringIO,
+) -> None:
+    lines = _get_from_logged_app(access_lines, "/health/live", "/health/ready", "/api/v1/broken", "/nowhere")
+    assert [(line["route"], line["status"]) for line in lines] == [
+        ("/health/ready", HTTPStatus.SERVICE_UNAVAILABLE),
+        ("/api/v1/broken", HTTPStatus.INTERNAL_SERVER_ERROR),
+        (None, HTTPStatus.NOT_FOUND),
+    ]
