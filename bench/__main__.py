@@ -106,11 +106,11 @@ def run(options: argparse.Namespace) -> Results:
         reference = stack.enter_context(serving(_reference(project, postgres, secret_key)))
         fixture = seed(service.url)
         requests = endpoints(fixture)
-        print("Comparing one response and the SQL of each request kind ...", flush=True)
+        print("Comparing one response, its SQL and its log lines for each request kind ...", flush=True)
         parity.check(
             postgres,
-            parity.App("service", service.url, project.path.name),
-            parity.App("reference", reference.url, REFERENCE_APPLICATION_NAME),
+            parity.App("service", service.url, project.path.name, service.log),
+            parity.App("reference", reference.url, REFERENCE_APPLICATION_NAME, reference.log),
             parity_probes(fixture),
         )
         chosen = [requests[name] for name in options.endpoints]

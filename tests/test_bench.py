@@ -11,6 +11,7 @@ import shutil
 import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import httpx
 import pytest
@@ -24,7 +25,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from bench.__main__ import measures_as_published, parse_args
 from bench.endpoints import NAMES, endpoints, parity_probes
 from bench.load import LoadError, Request, Run, SocketErrors, WrkResult, parse_result, run_wrk, wrk_command
-from bench.parity import normalise_response, normalise_statement
+from bench.parity import log_lines_since, normalise_log_line, normalise_response, normalise_statement
 from bench.postgres import statements_by_application
 from bench.reference_access_log import access_log_middleware, write_access_lines_to
 from bench.reference_access_log import logger as access_logger
@@ -326,3 +327,29 @@ def test_the_reference_skips_successful_health_probes_and_logs_failures_errors_a
         ("/api/v1/broken", HTTPStatus.INTERNAL_SERVER_ERROR),
         (None, HTTPStatus.NOT_FOUND),
     ]
+
+
+def test_log_lines_compare_without_request_id_timestamp_or_duration_in_their_order() -> None:
+    line = {"method": "GET", "status": 200, "duration_ms": 3.21, "timestamp": "2026-12-02T02:38:03Z", "request_id": "a"}
+    assert json.loads(normalise_log_line(line)) == {
+        "method": "GET",
+        "status": 200,
+        "duration_ms": "<duration>",
+        "timestamp": "<timestamp>",
+        "request_id": "<request id>",
+    }
+    assert normalise_log_line(line) != normalise_log_line({**line, "status": 401})
+    assert normalise_log_line(line) != normalise_log_line(dict(reversed(line.items())))
+
+
+def test_the_log_lines_of_a_request_are_the_complete_json_lines_after_the_mark_with_its_id(tmp_path: Path) -> None:
+    log = tmp_path / "service.log"
+    before = json.dumps({"event": "request", "request_id": "mine", "status": 200}) + "\n"
+    log.write_text(before)
+    mine = {"event": "request", "request_id": "mine", "status": 201}
+    with log.open("a") as file:
+        file.write("INFO:     Uvicorn running on http://127.0.0.1:1\n")
+        file.write(json.dumps({"event": "request", "request_id": "another", "status": 200}) + "\n")
+        file.write(json.dumps(mine) + "\n")
+        file.write(json.dumps({"event": "request", "request_id": "mine", "status": 500})[:20])
+    assert log_lines_since(log, len(before), "mine") == [mine]
