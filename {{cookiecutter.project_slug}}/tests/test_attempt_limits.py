@@ -95,6 +95,16 @@ async def test_a_success_does_not_reset_another_clients_count(
         assert_throttled(await log_in(owner, "target@example.com"), within=15 * 60)
 
 
+async def test_successful_logins_are_not_counted_against_the_limit(
+    settings: Settings, connection: Connection
+) -> None:
+    clients = limited(with_limits(settings, login_failures_per_account=2), connection)
+    async with clients() as owner:
+        assert (await register(owner, "regular@example.com")).status_code == 201
+        for _ in range(4):
+            assert (await log_in(owner, "regular@example.com")).status_code == 200
+
+
 async def test_logins_work_again_once_the_window_has_passed(
     settings: Settings, connection: Connection
 ) -> None:
@@ -119,13 +129,12 @@ async def test_registrations_are_limited_per_address(
         assert (await register(other, "two@example.com")).status_code == 201
 
 
-async def test_an_attempt_counted_past_the_limit_is_refused(
+async def test_an_attempt_reserved_past_the_limit_is_refused(
     database: TransactionalDatabase,
 ) -> None:
-    """What concurrent registrations that all passed the check before hashing run into."""
     limit = Limit("test", attempts=1, window=timedelta(minutes=1))
     async with database.session(read_only=False) as session:
-        await attempts.count(session, limit=limit, value="198.51.100.1")
+        await attempts.reserve(session, attempts=[(limit, "198.51.100.1")])
         with pytest.raises(TooManyAttemptsError) as refused:
-            await attempts.count(session, limit=limit, value="198.51.100.1")
+            await attempts.reserve(session, attempts=[(limit, "198.51.100.1")])
     assert refused.value.retry_after_seconds in {59, 60}

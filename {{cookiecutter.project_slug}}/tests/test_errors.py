@@ -181,3 +181,31 @@ async def test_r4_nul_in_a_form_field_is_422_not_500(client: AsyncClient, app: F
         app.url_path_for("token"), data={"username": "a\x00@example.com", "password": "x"}
     )
     assert response.status_code == 422, "R4 validate at the boundary: a NUL reached the database"
+
+
+def test_every_operation_documents_500_and_503_as_problems(app: FastAPI) -> None:
+    """Any operation can fail unexpectedly or find its database down: both are documented once."""
+    undocumented = [
+        f"{method.upper()} {path} {status}"
+        for path, item in app.openapi()["paths"].items()
+        for method, operation in item.items()
+        for status in ("500", "503")
+        if "application/problem+json"
+        not in operation["responses"].get(status, {}).get("content", {})
+    ]
+    assert not undocumented
+
+
+async def test_an_os_error_outside_the_database_is_a_500_not_a_503(settings: Settings) -> None:
+    """Only the database boundary answers 503: a bug elsewhere must not look like an outage."""
+    app = create_app(settings)
+
+    @app.get("/_test/disk")
+    async def disk() -> None:
+        """Fail the way a full disk would."""
+        raise OSError
+
+    transport = ASGITransport(app=app, raise_app_exceptions=False)
+    async with AsyncClient(transport=transport, base_url="http://test") as client:
+        response = await client.get("/_test/disk")
+    assert response.status_code == 500

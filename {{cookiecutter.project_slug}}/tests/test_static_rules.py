@@ -51,8 +51,8 @@ def test_r1_only_the_request_edge_commits_or_rolls_back() -> None:
     found = _findings(transaction_control, exempt=TRANSACTION_OWNERS)
     assert not found, (
         f"R1.2 one unit of work: {found} controls a transaction. Only the session "
-        "dependency (dependencies/database.py) commits, once per request; to keep work done "
-        "before an error, raise an AppError whose `commits_changes` is True."
+        "dependency (dependencies/database.py) commits, once per request; work that must "
+        "outlast a failed request runs in `async with session.committed():`."
     )
 
 

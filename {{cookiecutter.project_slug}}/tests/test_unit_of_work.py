@@ -5,17 +5,26 @@ import asyncio
 import pytest
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select, text, update
+from sqlmodel import col
 
 from {{ cookiecutter.package_name }}.core.config import Settings
 from {{ cookiecutter.package_name }}.core.database import (
+    Connection,
     Database,
     Session,
     Statement,
     StatementError,
 )
+from {{ cookiecutter.package_name }}.core.errors import AppError
+from {{ cookiecutter.package_name }}.dependencies.database import SessionDep
 from {{ cookiecutter.package_name }}.main import create_app
-from {{ cookiecutter.package_name }}.models import Todo
+from {{ cookiecutter.package_name }}.models import Todo, User
+from {{ cookiecutter.package_name }}.services.auth import InvalidCredentialsError
+from {{ cookiecutter.package_name }}.services.tokens import RefreshTokenReusedError
+from {{ cookiecutter.package_name }}.services.users import EmailTakenError
+
+from tests.conftest import UserFactory, run
 
 
 async def test_a_failed_commit_never_answers_2xx(
@@ -36,6 +45,28 @@ async def test_a_failed_commit_never_answers_2xx(
 
 NOW = Statement(select(func.now()))
 WRITE = Statement(text("UPDATE users SET full_name = full_name"))
+RENAME = Statement(update(User).values(full_name="Renamed"))
+NAMES = select(col(User.full_name)).distinct()
+
+
+@pytest.mark.parametrize(
+    "error", [EmailTakenError, InvalidCredentialsError, RefreshTokenReusedError]
+)
+async def test_no_error_keeps_what_the_request_wrote(
+    app: FastAPI, register: UserFactory, connection: Connection, error: type[AppError]
+) -> None:
+    """Whether writes are kept is the request edge's call alone: an error rolls them back."""
+    await register()
+
+    async def write_then_fail(session: SessionDep) -> None:
+        await session.execute(RENAME)
+        raise error
+
+    app.add_api_route("/write-then-fail", write_then_fail, methods=["POST"])
+    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client:
+        response = await client.post("/write-then-fail")
+    assert response.status_code == error.status_code
+    assert await run(connection, NAMES) == "Test User"
 
 
 async def _transaction_start_times(session: Session) -> tuple[object, object]:

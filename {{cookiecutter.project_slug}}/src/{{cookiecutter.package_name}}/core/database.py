@@ -17,7 +17,8 @@ or detail, which can quote row values (`Key (email)=(...)`).
 """
 
 import asyncio
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, ClassVar{% if cookiecutter.python_version == "3.11" %}, TypeAlias{% endif %}
 
@@ -240,6 +241,27 @@ class Session:
             msg = "release() after a write would roll the write back; release before it"
             raise RuntimeError(msg)
         await self.close()
+
+    @asynccontextmanager
+    async def committed(self) -> AsyncIterator[None]:
+        """Run the block in a transaction of its own, kept whatever becomes of the request.
+
+        For work that must outlast a failed request: an attempt counted
+        before a password is hashed, a stolen token's family revoked before
+        the 401. Like `release`, it ends what the session read so far and is
+        refused after a write. The block's transaction commits when the block
+        ends without an error, and the connection goes back to the pool, so
+        slow work after the block holds none.
+        """
+        if self.read_only:
+            msg = "a read-only session cannot write"
+            raise RuntimeError(msg)
+        await self.release()
+        try:
+            yield
+            await self.commit()
+        finally:
+            await self.close()
 
     async def commit(self) -> None:
         """Keep what the session wrote. Only the request edge calls this, once."""

@@ -16,8 +16,6 @@ class AppError(Exception):
     status_code: ClassVar[HTTPStatus] = HTTPStatus.INTERNAL_SERVER_ERROR
     description: ClassVar[str] = "Internal server error."
     headers: ClassVar[Mapping[str, str]] = MappingProxyType({})
-    # Whether the request's changes so far are committed despite this error.
-    commits_changes: ClassVar[bool] = False
 
     def __init__(
         self, detail: str | None = None, *, retry_after_seconds: int | None = None

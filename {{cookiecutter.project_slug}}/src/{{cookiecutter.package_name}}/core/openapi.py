@@ -25,8 +25,9 @@ def _problem_content(status: int) -> dict[str, Any]:
 def document_problems(openapi: dict[str, Any]) -> None:
     """Rewrite every error response of `openapi` to the problem+json schemas, in place.
 
-    Also documents what any operation can answer: 500, and 400 (malformed) and
-    413 (too large) where a body is read.
+    Also documents what any operation can answer: 500, 503 (the database is
+    down or too slow, see `core/database.py`), and 400 (malformed) and 413
+    (too large) where a body is read.
     """
     _, definitions = models_json_schema(
         [(Problem, "serialization"), (ValidationProblem, "serialization")], ref_template=SCHEMA_REF
@@ -40,6 +41,10 @@ def document_problems(openapi: dict[str, Any]) -> None:
             responses = operation.setdefault("responses", {})
             responses.setdefault(
                 str(int(HTTPStatus.INTERNAL_SERVER_ERROR)), {"description": "Unexpected error."}
+            )
+            responses.setdefault(
+                str(int(HTTPStatus.SERVICE_UNAVAILABLE)),
+                {"description": "Temporarily unavailable; retry after `Retry-After` seconds."},
             )
             if "requestBody" in operation:
                 responses.setdefault(

@@ -6,7 +6,6 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from {{ cookiecutter.package_name }}.core.database import Database, Session
-from {{ cookiecutter.package_name }}.core.errors import AppError
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -17,20 +16,15 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     Declared with `scope="function"` (see `SessionDep`), so a failed commit
     becomes an error response instead of a 2xx already sent. Safe methods get
     a read-only session: a read needs no BEGIN/COMMIT, and cannot write. Any
-    other exception rolls the transaction back, unless it is a domain error
-    that asks to keep what was done (revoking a stolen token's family, say).
-    The `Database` comes from the app state, not from another dependency:
-    every dependency layer costs CPU on every request.
+    exception, a domain error included, rolls the transaction back: work that
+    must outlast a failed request runs in `session.committed()` instead. The
+    `Database` comes from the app state, not from another dependency: every
+    dependency layer costs CPU on every request.
     """
     database: Database = request.app.state.database
     read_only = request.method in SAFE_METHODS
     async with database.session(read_only=read_only) as session:
-        try:
-            yield session
-        except AppError as error:
-            if error.commits_changes and not read_only:
-                await session.commit()
-            raise
+        yield session
         if not read_only:
             await session.commit()
 

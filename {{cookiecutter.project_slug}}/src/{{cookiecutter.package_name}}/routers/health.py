@@ -2,8 +2,6 @@
 
 from fastapi import APIRouter
 
-from {{ cookiecutter.package_name }}.core.database import DatabaseUnavailableError
-from {{ cookiecutter.package_name }}.core.errors import responses
 from {{ cookiecutter.package_name }}.dependencies.database import SessionDep
 from {{ cookiecutter.package_name }}.schemas.health import HealthStatus
 from {{ cookiecutter.package_name }}.services import health
@@ -17,7 +15,7 @@ async def live() -> HealthStatus:
     return HealthStatus()
 
 
-@router.get("/ready", name="ready", responses=responses(DatabaseUnavailableError))
+@router.get("/ready", name="ready")
 async def ready(session: SessionDep) -> HealthStatus:
     """The service can reach its database; 503 otherwise."""
     await health.check_database(session)

@@ -1,16 +1,22 @@
 """Attempt counters: brute-force limits kept in PostgreSQL, so every replica shares them.
 
-A key counts attempts in a fixed window that begins with its first attempt;
-once its hits reach the limit, the key is blocked until the window ends.
-Nothing resets a count early: a success by one client must not clear what
-another client's failures added up (guesses at someone else's account).
+An attempt is reserved before the work it limits (hashing a password): one
+statement per key counts it and answers the new count, atomically, so a burst
+of concurrent attempts cannot all pass a check that none of them has been
+counted in yet. Past the limit the attempt is refused and not counted. A key
+counts in a fixed window that begins with its first attempt. A successful
+login gives its own reservations back, since logins are limited on failures;
+nothing else lowers a count early: a success by one client must not clear
+what another client's failures added up (guesses at someone else's account).
 """
 
 import math
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import String, any_, bindparam, case, func, select
-from sqlalchemy.dialects.postgresql import ARRAY, insert
+import sqlalchemy as sa
+from sqlalchemy import bindparam, case
+from sqlalchemy.dialects.postgresql import insert
 
 from {{ cookiecutter.package_name }}.core.database import Session, Statement
 from {{ cookiecutter.package_name }}.core.errors import TooManyRequestsError
@@ -19,28 +25,32 @@ from {{ cookiecutter.package_name }}.models import AttemptCounter
 from {{ cookiecutter.package_name }}.models.base import table_of, utc_now
 
 counters = table_of(AttemptCounter)
-# The latest end of a window among the bound `keys` that are blocked at `now`, or NULL.
-BLOCKED_UNTIL = select(func.max(counters.c.window_ends_at).label("blocked_until")).where(
-    counters.c.key == any_(bindparam("keys", type_=ARRAY(String))),
-    counters.c.hits >= counters.c.max_hits,
-    counters.c.window_ends_at > bindparam("now"),
-)
-_BLOCKED_UNTIL = Statement(BLOCKED_UNTIL)
 _new = insert(counters)
 _EXPIRED = counters.c.window_ends_at <= bindparam("now")
 # One more attempt under `key`: the first one, or the first after its window, starts a window.
-_COUNT = _new.on_conflict_do_update(
-    index_elements=[counters.c.key],
-    set_={
-        "hits": case((_EXPIRED, 1), else_=counters.c.hits + 1),
-        "max_hits": _new.excluded.max_hits,
-        "window_ends_at": case(
-            (_EXPIRED, _new.excluded.window_ends_at), else_=counters.c.window_ends_at
-        ),
-    },
+# The row stays locked until the transaction ends, so concurrent attempts count one by one.
+_COUNT = Statement(
+    _new.on_conflict_do_update(
+        index_elements=[counters.c.key],
+        set_={
+            "hits": case((_EXPIRED, 1), else_=counters.c.hits + 1),
+            "max_hits": _new.excluded.max_hits,
+            "window_ends_at": case(
+                (_EXPIRED, _new.excluded.window_ends_at), else_=counters.c.window_ends_at
+            ),
+        },
+    ).returning(counters.c.hits, counters.c.window_ends_at)
 )
-_COUNT_RETURNING = Statement(_COUNT.returning(counters.c.hits, counters.c.window_ends_at))
-_COUNT_ALL = Statement(_COUNT)
+# One attempt less under `counted_key`, if its window is still the one it was counted in.
+_GIVE_BACK = Statement(
+    sa.update(counters)
+    .where(
+        counters.c.key == bindparam("counted_key"),
+        counters.c.window_ends_at == bindparam("window_ends_at_counted"),
+        counters.c.hits > 0,
+    )
+    .values(hits=counters.c.hits - 1)
+)
 
 
 class TooManyAttemptsError(TooManyRequestsError):
@@ -49,41 +59,45 @@ class TooManyAttemptsError(TooManyRequestsError):
     description = "Too many attempts; retry after the number of seconds in Retry-After."
 
 
-def raise_if_blocked(blocked_until: datetime | None, *, now: datetime) -> None:
-    """Raise `TooManyAttemptsError` if a window blocks until `blocked_until`."""
-    if blocked_until is not None:
-        seconds = math.ceil((blocked_until - now).total_seconds())
-        raise TooManyAttemptsError(retry_after_seconds=max(seconds, 1))
+@dataclass(frozen=True, slots=True)
+class Reservation:
+    """An attempt counted under `key`, in the window that ends at `window_ends_at`."""
+
+    key: str
+    window_ends_at: datetime
 
 
-async def check(session: Session, *, keys: list[str]) -> None:
-    """Raise `TooManyAttemptsError` if any of `keys` is blocked."""
+async def reserve(session: Session, *, attempts: list[tuple[Limit, str]]) -> list[Reservation]:
+    """Count one attempt for each `(limit, value)`; past any limit, `TooManyAttemptsError`.
+
+    Run it in `session.committed()`: the counts must be visible to every other
+    attempt before the slow work starts, and a refusal rolls all of them back.
+    """
     now = utc_now()
-    blocked_until = await session.fetch_value(_BLOCKED_UNTIL, keys=keys, now=now)
-    raise_if_blocked(blocked_until, now=now)
+    reservations = []
+    for limit, value in attempts:
+        key = limit.key(value)
+        (counted,) = await session.fetch_all(
+            _COUNT,
+            key=key,
+            hits=1,
+            max_hits=limit.attempts,
+            window_ends_at=now + limit.window,
+            now=now,
+        )
+        if counted["hits"] > limit.attempts:
+            seconds = math.ceil((counted["window_ends_at"] - now).total_seconds())
+            raise TooManyAttemptsError(retry_after_seconds=max(seconds, 1))
+        reservations.append(Reservation(key, counted["window_ends_at"]))
+    return reservations
 
 
-def _attempt(limit: Limit, value: str, now: datetime) -> dict[str, object]:
-    return {
-        "key": limit.key(value),
-        "hits": 1,
-        "max_hits": limit.attempts,
-        "window_ends_at": now + limit.window,
-        "now": now,
-    }
-
-
-async def record(session: Session, *, attempts: list[tuple[Limit, str]]) -> None:
-    """Count one attempt for each `(limit, value)`, in one round trip."""
-    now = utc_now()
+async def give_back(session: Session, *, reservations: list[Reservation]) -> None:
+    """Uncount reserved attempts that turned out not to count against the limit."""
     await session.execute_many(
-        _COUNT_ALL, [_attempt(limit, value, now) for limit, value in attempts]
+        _GIVE_BACK,
+        [
+            {"counted_key": reserved.key, "window_ends_at_counted": reserved.window_ends_at}
+            for reserved in reservations
+        ],
     )
-
-
-async def count(session: Session, *, limit: Limit, value: str) -> None:
-    """Count one attempt for `value`; raise `TooManyAttemptsError` if it is over `limit`."""
-    now = utc_now()
-    (counted,) = await session.fetch_all(_COUNT_RETURNING, **_attempt(limit, value, now))
-    if counted["hits"] > limit.attempts:
-        raise_if_blocked(counted["window_ends_at"], now=now)

@@ -48,9 +48,7 @@ _REVOKE_OWN = _revoking(
 
 
 class RefreshTokenReusedError(InvalidTokenError):
-    """A spent refresh token came back; its whole family is revoked, and that sticks."""
-
-    commits_changes = True
+    """A spent refresh token came back; its whole family is revoked, in a transaction of its own."""
 
 
 async def issue(
@@ -83,7 +81,9 @@ async def rotate(session: Session, *, refresh_token: str, codec: TokenCodec) -> 
     if stored is None or stored["revoked_at"] is not None:
         raise InvalidTokenError
     if stored["used_at"] is not None:
-        await session.execute(_REVOKE_FAMILY, family=stored["family_id"], now=utc_now())
+        # Kept although the request fails: whoever holds the family is refused from now on.
+        async with session.committed():
+            await session.execute(_REVOKE_FAMILY, family=stored["family_id"], now=utc_now())
         raise RefreshTokenReusedError
     if await users.get_active(session, user_id=stored["user_id"]) is None:
         raise InvalidTokenError

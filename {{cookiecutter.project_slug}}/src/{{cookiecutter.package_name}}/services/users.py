@@ -1,5 +1,6 @@
 """Users: lookup, registration, and what superusers may change."""
 
+from dataclasses import dataclass
 from uuid import UUID
 
 import sqlalchemy as sa
@@ -30,6 +31,11 @@ _GET_ACTIVE = Statement(
 _PAGE = PageStatements(
     users, _ADMIN_COLUMNS, where=[], order_by=[users.c.created_at.desc(), users.c.id.desc()]
 )
+_CREDENTIALS = Statement(
+    select(users.c.id, users.c.password_hash, users.c.is_active).where(
+        users.c.email == bindparam("address")
+    )
+)
 _GET = Statement(select(*_ADMIN_COLUMNS).where(users.c.id == bindparam("user_id")))
 # Bound parameter names differ from column names, which UPDATE reserves for SET.
 _UPDATE = Statement(
@@ -55,8 +61,15 @@ class EmailTakenError(ConflictError):
     """An account with this email already exists (in any letter case)."""
 
     description = "An account with this email already exists."
-    # The registration attempt still counts against the client's address.
-    commits_changes = True
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    """What a login checks: the stored hash, and whether the account may log in."""
+
+    id: UUID
+    password_hash: str
+    is_active: bool
 
 
 class UserNotFoundError(NotFoundError):
@@ -69,6 +82,12 @@ async def get_active(session: Session, *, user_id: UUID) -> UserAdminRead | None
     """The user with `user_id`, if it exists and is active."""
     row = await session.fetch_one(_GET_ACTIVE, user_id=user_id)
     return None if row is None else UserAdminRead.model_validate(row)
+
+
+async def get_credentials(session: Session, *, email: str) -> Credentials | None:
+    """The credentials of the account registered with `email` (lower case), if any."""
+    row = await session.fetch_one(_CREDENTIALS, address=email)
+    return None if row is None else Credentials(**row)
 
 
 async def get_page(session: Session, *, query: PageQuery) -> UserPage:
