@@ -1,18 +1,30 @@
 """Configuration is validated (house rule R9): unsafe settings stop the app from starting."""
 
+from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from pydantic import SecretStr, ValidationError
+from pydantic import PostgresDsn, SecretStr, ValidationError
 
-from {{ cookiecutter.package_name }}.core.config import DEFAULT_SECRET_KEY, Environment, Settings
+from {{ cookiecutter.package_name }}.core.config import (
+    DEFAULT_SECRET_KEY,
+    Environment,
+    Settings,
+    load_settings,
+)
+from {{ cookiecutter.package_name }}.core.local_postgres import local_database_url
 from {{ cookiecutter.package_name }}.main import create_app
 
 from tests.conftest import TEST_SECRET_KEY
 
-SAFE: dict[str, Any] = {"secret_key": SecretStr(TEST_SECRET_KEY)}
+SAFE: dict[str, Any] = {
+    "secret_key": SecretStr(TEST_SECRET_KEY),
+    "database_url": PostgresDsn("postgresql+asyncpg://app:secret@db.example:5432/app"),
+}
 UNSAFE_OUTSIDE_LOCAL: dict[str, dict[str, Any]] = {
-    "default-secret": {"secret_key": SecretStr(DEFAULT_SECRET_KEY)},
+    "default-secret": {**SAFE, "secret_key": SecretStr(DEFAULT_SECRET_KEY)},
+    "no-database-url": {"secret_key": SecretStr(TEST_SECRET_KEY)},
     "debug-on": {**SAFE, "debug": True},
     "wildcard-cors-with-credentials": {
         **SAFE,
@@ -69,7 +81,7 @@ def test_an_empty_variable_counts_as_unset(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setenv("DATABASE_URL", "")
     monkeypatch.setenv("SECRET_KEY", "")
     settings = Settings(_env_file=None)
-    assert settings.database_url == Settings.model_fields["database_url"].default
+    assert settings.database_url == local_database_url()
     assert settings.secret_key == Settings.model_fields["secret_key"].default
 
 
@@ -85,3 +97,27 @@ def test_cors_origins_read_from_the_environment(
 ) -> None:
     monkeypatch.setenv("CORS_ORIGINS", raw)
     assert Settings(_env_file=None).cors_origins == expected
+
+
+def test_in_local_an_unset_database_url_is_the_project_local_postgresql(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Never a server on localhost:5432 the project did not start."""
+    monkeypatch.chdir(tmp_path)
+    url = urlsplit(str(Settings(_env_file=None).database_url))
+    assert url.port is None
+    assert parse_qs(url.query)["host"] == [str(tmp_path.resolve() / ".postgres")]
+
+
+def test_outside_local_an_unset_database_url_stops_the_app_with_one_line_naming_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no .env
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("ENVIRONMENT", "production")
+    monkeypatch.setenv("SECRET_KEY", TEST_SECRET_KEY)
+    with pytest.raises(SystemExit) as stopped:
+        load_settings()
+    assert str(stopped.value) == (
+        "Refusing to start: DATABASE_URL must be set outside the local environment"
+    )

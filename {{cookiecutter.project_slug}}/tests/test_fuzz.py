@@ -32,6 +32,7 @@ from pydantic import PostgresDsn, SecretStr
 
 from {{ cookiecutter.package_name }}.core.config import Environment, Settings
 from {{ cookiecutter.package_name }}.core.database import Database
+from {{ cookiecutter.package_name }}.core.local_postgres import local_database_url
 from {{ cookiecutter.package_name }}.core.passwords import PasswordHasher
 from {{ cookiecutter.package_name }}.core.tokens import TokenCodec, TokenType
 from {{ cookiecutter.package_name }}.main import create_app
@@ -44,10 +45,14 @@ from tests.database import create_migrated_engine, related_database_url
 MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "5"))
 # Calls per stateful scenario: enough to create, then use what was created.
 STATEFUL_STEPS = 6
+# From an app that is never connected.
 SCHEMA = schemathesis.openapi.from_dict(
     create_app(
         Settings(
-            _env_file=None, environment=Environment.TEST, secret_key=SecretStr(TEST_SECRET_KEY)
+            _env_file=None,
+            environment=Environment.TEST,
+            database_url=local_database_url(),
+            secret_key=SecretStr(TEST_SECRET_KEY),
         )
     ).openapi()
 )

@@ -18,6 +18,7 @@ from pydantic import SecretStr
 
 from {{ cookiecutter.package_name }}.core.config import Environment, Settings
 from {{ cookiecutter.package_name }}.core.errors import PermissionDeniedError
+from {{ cookiecutter.package_name }}.core.local_postgres import local_database_url
 from {{ cookiecutter.package_name }}.core.problems import PROBLEM_MEDIA_TYPE
 from {{ cookiecutter.package_name }}.dependencies.auth import get_current_user
 from {{ cookiecutter.package_name }}.main import create_app
@@ -39,11 +40,12 @@ PUBLIC_ROUTES = {
 # R4: string formats whose values are bounded by their format.
 SELF_BOUNDED_FORMATS = {"uuid", "date", "date-time", "time"}
 
-# With the docs routes, which are off in a test environment unless asked for.
+# With the docs routes, which are off in a test environment unless asked for; never connected.
 APP = create_app(
     Settings(
         _env_file=None,
         environment=Environment.TEST,
+        database_url=local_database_url(),
         secret_key=SecretStr(TEST_SECRET_KEY),
         api_docs=True,
     )

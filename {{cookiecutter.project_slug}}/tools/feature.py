@@ -4,8 +4,9 @@ Writes the schemas, model, service, router and tests from the templates in
 `tools/feature_templates/` (`string.Template` placeholders such as `${Item}`),
 adds the model to `models/__init__.py` and the router to the protected loop of
 `routers/api.py`, and writes `specs/<name>/` stubs. Then it generates the
-migration against the database `make migrate` uses: migrated to head first,
-so autogenerate sees only the new table, and numbered after the last revision.
+migration as `make migration` does (`tools/migration.py`): against the database
+`make migrate` uses, migrated to head first so autogenerate sees only the new
+table, and numbered after the last revision.
 
 With `parent=`, the routes nest under the parent's item path and every
 statement reaches the new rows through the parent's owner. The parent must be
@@ -20,21 +21,19 @@ import ast
 import builtins
 import keyword
 import re
-import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from string import Template
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from tools.migration import PROJECT_ROOT, VERSIONS, autogenerate, next_revision, run
+
 TEMPLATES = Path(__file__).resolve().parent / "feature_templates"
 PACKAGE = "{{ cookiecutter.package_name }}"
 PACKAGE_DIR = PROJECT_ROOT / "src" / PACKAGE
-VERSIONS = PROJECT_ROOT / "migrations" / "versions"
 SNAKE_CASE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
 # Plural endings and what they become in the singular, tried in this order.
 PLURAL_ENDINGS = (("ies", "y"), ("sses", "ss"), ("shes", "sh"), ("ches", "ch"), ("xes", "x"))
-REVISION = re.compile(r'^revision: str = "(\d+)"$', re.MULTILINE)
 PROTECTED_LOOP = re.compile(r"^for protected in \((?P<routers>[^)]*)\):$", re.MULTILINE)
 ROUTER_IMPORT = re.compile(rf"^from {PACKAGE}\.routers import (?P<modules>[\w, ]+)$", re.MULTILINE)
 MODEL_EXPORTS = re.compile(r"^__all__ = \[(?P<names>[^\]]*)\]$", re.MULTILINE)
@@ -286,29 +285,10 @@ def include_router(text: str, names: Names) -> str:
     return text.replace(loop[0], f"for protected in ({routers}, {names.plural}.router):")
 
 
-def next_revision() -> str:
-    """The revision id after the highest one in `migrations/versions/`, like `0005`."""
-    numbers = [
-        int(found) for path in VERSIONS.glob("*.py") for found in REVISION.findall(path.read_text())
-    ]
-    return f"{max(numbers, default=0) + 1:04d}"
-
-
-def run(what: str, *command: str) -> None:
-    """Run `command` in the project root with this environment's Python; raise if it fails."""
-    if subprocess.run([sys.executable, *command], cwd=PROJECT_ROOT, check=False).returncode:  # noqa: S603
-        msg = f"{what} failed (its output is above)"
-        raise RuntimeError(msg)
-
-
 def generate_migration(names: Names, revision: str) -> Path:
     """Autogenerate revision `revision` against the migrated database; it must create the table."""
-    message = f"Create {names.plural.replace('_', ' ')}."
-    autogenerate = ("alembic", "revision", "--autogenerate", "--rev-id", revision, "-m", message)
-    database = ("-m", "tools.local_database", "use", "--migrate", sys.executable, "-m")
-    run("alembic revision --autogenerate", *database, *autogenerate)
-    migration = next(VERSIONS.glob(f"*_{revision}_*.py"), None)
-    if migration is None or f'"{names.plural}"' not in migration.read_text(encoding="utf-8"):
+    migration = autogenerate(revision, f"Create {names.plural.replace('_', ' ')}.")
+    if f'"{names.plural}"' not in migration.read_text(encoding="utf-8"):
         msg = f"the migration does not create {names.plural}: is the database ahead of migrations/?"
         raise RuntimeError(msg)
     return migration

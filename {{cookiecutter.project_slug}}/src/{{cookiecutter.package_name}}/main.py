@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 
 from {{ cookiecutter.package_name }}.core.access_log import AccessLogMiddleware
-from {{ cookiecutter.package_name }}.core.config import Settings
+from {{ cookiecutter.package_name }}.core.config import Settings, load_settings
 from {{ cookiecutter.package_name }}.core.database import Database
 from {{ cookiecutter.package_name }}.core.handlers import exception_handlers
 from {{ cookiecutter.package_name }}.core.limits import AttemptLimits
@@ -93,4 +93,4 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
-app = create_app()
+app = create_app(load_settings())

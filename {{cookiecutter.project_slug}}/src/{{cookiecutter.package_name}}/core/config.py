@@ -5,8 +5,17 @@ import os
 from enum import StrEnum
 from typing import Annotated, Self
 
-from pydantic import Field, PostgresDsn, SecretStr, field_validator, model_validator
+from pydantic import (
+    Field,
+    PostgresDsn,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from {{ cookiecutter.package_name }}.core.local_postgres import local_database_url
 
 DEFAULT_SECRET_KEY = "change-me-local-only-secret-key-0123456789"  # noqa: S105 - refused outside local
 MIN_SECRET_KEY_LENGTH = 32
@@ -31,9 +40,8 @@ class Settings(BaseSettings):
 
     environment: Environment = Environment.LOCAL
     debug: bool = False
-    database_url: PostgresDsn = PostgresDsn(
-        "postgresql+asyncpg://postgres:postgres@localhost:5432/{{ cookiecutter.package_name }}"
-    )
+    # Unset: the project-local PostgreSQL in `local`, refused elsewhere.
+    database_url: PostgresDsn = Field(default_factory=local_database_url)
     # Per pool: the process keeps a read-only and a writing pool of up to this size.
     database_pool_size: int = Field(default=10, ge=1)
     database_connect_timeout_seconds: float = Field(default=3.0, gt=0)
@@ -100,6 +108,9 @@ class Settings(BaseSettings):
         """Outside `local`, refuse settings that are only acceptable on a laptop."""
         if self.environment is Environment.LOCAL:
             return self
+        if "database_url" not in self.model_fields_set:
+            msg = "DATABASE_URL must be set outside the local environment"
+            raise ValueError(msg)
         if self.secret_key.get_secret_value() == DEFAULT_SECRET_KEY:
             msg = "SECRET_KEY must be set to a random value outside the local environment"
             raise ValueError(msg)
@@ -110,3 +121,20 @@ class Settings(BaseSettings):
             msg = "CORS_ORIGINS may not contain '*' when CORS_ALLOW_CREDENTIALS is on"
             raise ValueError(msg)
         return self
+
+
+def load_settings() -> Settings:
+    """The settings, or exit with one line per refused setting, naming it.
+
+    No traceback: pydantic's would print the values given, secrets included.
+    """
+    try:
+        return Settings()
+    except ValidationError as refused:
+        reasons = (
+            f"{'.'.join(map(str, error['loc'])).upper()}: {error['msg']}"
+            if error["loc"]
+            else error["msg"].removeprefix("Value error, ")
+            for error in refused.errors()
+        )
+        raise SystemExit("Refusing to start: " + "; ".join(reasons)) from None
