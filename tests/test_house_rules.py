@@ -310,7 +310,7 @@ STATED_RULE_MUTANTS = [
 # Stated rules whose check is one a house-rule mutant above already breaks.
 COVERED_BY_HOUSE_RULE_MUTANTS = {
     "R1.1",  # the R1 mutant: HTTPException in a service
-    "R2.1",  # the R2 mutant: a router included without the protected dependencies
+    "R2.1",  # the R2 mutant: a route that does not take the caller
     "R4.2",  # the R4 mutants: unknown fields allowed, a string without max_length
     "R7.1",  # the R7 mutant: a sync handler
     "R8.2",  # the R8 mutant: a missing docstring

@@ -90,8 +90,22 @@ def test_r2_every_route_is_protected_or_explicitly_public(
     protected = dependant is not None and get_current_user in _dependency_calls(dependant)
     assert protected, (
         f"R2 auth by default: {method} {path} does not depend on get_current_user. "
-        "Include its router with the protected dependencies (routers/api.py) or, if it must "
-        "be public, add it to PUBLIC_ROUTES in tests/test_rules.py with the reason."
+        "Take the caller (`user: CurrentUser`, or `get_current_superuser` on an admin router) "
+        "or, if it must be public, add it to PUBLIC_ROUTES in tests/test_rules.py with the reason."
+    )
+
+
+def test_no_route_depends_on_the_user_twice() -> None:
+    """FastAPI solves a repeated dependency's own dependencies again, on every request."""
+    twice = [
+        f"{method} {path}"
+        for method, path, route in _routes()
+        if (dependant := getattr(route, "dependant", None)) is not None
+        and list(_dependency_calls(dependant)).count(get_current_user) > 1
+    ]
+    assert not twice, (
+        f"{twice} depend on get_current_user more than once: take the caller in the handler "
+        "(`user: CurrentUser`) and add no router-level `Depends(get_current_user)` on top."
     )
 
 

@@ -274,7 +274,7 @@ def register_model(text: str, names: Names) -> str:
 
 
 def include_router(text: str, names: Names) -> str:
-    """`routers/api.py` including the new router in the protected loop, so it needs a token."""
+    """`routers/api.py` including the new router in the protected loop, which documents its 401."""
     loop, imported = PROTECTED_LOOP.search(text), ROUTER_IMPORT.search(text)
     if loop is None or imported is None:
         msg = "routers/api.py has no `for protected in (...)` loop to include the router in"

@@ -23,7 +23,7 @@ from {{ cookiecutter.package_name }}.services.auth import InvalidCredentialsErro
 from {{ cookiecutter.package_name }}.services.users import EmailTakenError
 
 router = APIRouter(prefix="/auth", tags=["auth"])
-# Included with the protected routers in routers/api.py.
+# Its routes take the caller; included with the protected routers in routers/api.py.
 session_router = APIRouter(prefix="/auth", tags=["auth"])
 
 
