@@ -12,7 +12,7 @@ from fastapi.routing import iter_route_contexts
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-logger = structlog.stdlib.get_logger("access")
+logger = structlog.get_logger("access")
 _FIRST_ERROR_STATUS = 400
 
 

@@ -21,7 +21,7 @@ from {{ cookiecutter.package_name }}.core.problems import (
     problem_response,
 )
 
-logger = structlog.stdlib.get_logger(__name__)
+logger = structlog.get_logger(__name__)
 
 
 async def handle_app_error(request: Request, exc: AppError) -> ProblemResponse:
