@@ -85,7 +85,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         routes=app.routes,
         quiet_routes=[] if settings.access_log_probes else health.router.routes,
     )
-    app.add_middleware(CorrelationIdMiddleware, validator=is_uuid)
+    # The id reaches handlers and logs through `correlation_id`, so the request's own
+    # headers are left as they came, and the id as it was made (no transformer).
+    app.add_middleware(
+        CorrelationIdMiddleware, validator=is_uuid, transformer=None, update_request_header=False
+    )
     app.add_middleware(SecurityHeadersMiddleware, private_prefix=api_router.prefix)
 
     app.include_router(health.router)

@@ -4,7 +4,6 @@ from collections.abc import Mapping
 from http import HTTPStatus
 from types import MappingProxyType
 
-from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -69,7 +68,9 @@ class BodySizeLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = Headers(scope=scope).get("content-length", "")
+        declared = next(
+            (value for name, value in scope["headers"] if name == b"content-length"), b""
+        )
         if declared.isdigit() and int(declared) > self.max_bytes:
             response = problem_response(
                 status=HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
