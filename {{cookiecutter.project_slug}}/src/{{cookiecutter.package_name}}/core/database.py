@@ -40,7 +40,7 @@ Connection: TypeAlias = "PoolConnectionProxy[asyncpg.Record]"
 {%- else -%}
 type Connection = PoolConnectionProxy[asyncpg.Record]
 {%- endif %}
-logger = structlog.stdlib.get_logger(__name__)
+logger = structlog.get_logger(__name__)
 # SQLAlchemy's PostgreSQL dialect for asyncpg: `$1`-style parameters, asyncpg's casts.
 _DIALECT = make_url("postgresql+asyncpg://").get_dialect()()
 # What asyncpg raises while the database is down, unreachable, shutting down or too slow.
