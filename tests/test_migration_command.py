@@ -121,7 +121,7 @@ def test_alembic_with_no_database_url_migrates_the_local_database_and_no_other_s
 
 
 @pytest.mark.parametrize(
-    "command", [("alembic", "upgrade", "head"), ("python", "-c", "import todo_service.main")], ids=["alembic", "app"]
+    "command", [("alembic", "upgrade", "head"), ("python", "-c", "from todo_service.main import app")], ids=["alembic", "app"]
 )
 def test_outside_local_no_database_url_is_one_line_naming_it(project: BakedProject, command: tuple[str, ...]) -> None:
     env = _env(project, **_PRODUCTION)

@@ -1,5 +1,8 @@
 """Configuration is validated (house rule R9): unsafe settings stop the app from starting."""
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -121,3 +124,35 @@ def test_outside_local_an_unset_database_url_stops_the_app_with_one_line_naming_
     assert str(stopped.value) == (
         "Refusing to start: DATABASE_URL must be set outside the local environment"
     )
+
+
+def test_importing_the_app_module_builds_nothing() -> None:
+    """Settings, logging, pools and threads come with `app`, when it is first looked up."""
+    code = (
+        "import logging, threading\n"
+        "import {{ cookiecutter.package_name }}.main as main\n"
+        "assert not logging.getLogger().handlers, 'logging was set up at import'\n"
+        "assert threading.active_count() == 1, 'a thread was started at import'\n"
+        "print(type(main.app).__name__)\n"
+    )
+    # Settings that refuse to load: importing must not read them, looking up `app` must.
+    environment = os.environ | {"ENVIRONMENT": "production", "SECRET_KEY": ""}
+    imported = subprocess.run(  # noqa: S603 - a fixed argv, no shell
+        [sys.executable, "-c", code.replace("print(type(main.app).__name__)\n", "")],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert imported.returncode == 0, imported.stderr
+    built = subprocess.run(  # noqa: S603 - a fixed argv, no shell
+        [sys.executable, "-c", code],
+        env=os.environ | {"ENVIRONMENT": "local"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert built.returncode == 0, built.stderr
+    assert built.stdout.splitlines()[-1] == "ProblemDocumentingFastAPI"

@@ -1,8 +1,14 @@
-"""The app factory; `app` is what uvicorn serves."""
+"""The app factory; `app`, what uvicorn serves, is built by it on first lookup.
+
+Importing this module builds nothing: no settings read, no logging set up, no
+pool or thread made. `uvicorn <package>.main:app` looks `app` up, and that
+builds it, once.
+"""
 
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import cache
 from uuid import UUID
 
 from asgi_correlation_id import CorrelationIdMiddleware
@@ -97,4 +103,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
-app = create_app(load_settings())
+@cache
+def _served_app() -> FastAPI:
+    """The app of the settings in the environment, built once."""
+    return create_app(load_settings())
+
+
+def __getattr__(name: str) -> FastAPI:
+    """`app` on first lookup; any other missing name is an `AttributeError`, as usual."""
+    if name == "app":
+        return _served_app()
+    msg = f"module {__name__!r} has no attribute {name!r}"
+    raise AttributeError(msg)
