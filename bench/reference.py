@@ -236,7 +236,7 @@ async def list_todos(request: Request) -> Response:
             total = rows[0]["total"]
         elif offset == 0:
             total = 0
-        else:  # Past the last page the window function has no row to report on.
+        else:  # Past the last page no row carries the total.
             total = await connection.fetchval(sql.TODO_COUNT, user_id)
     return _json({"items": [_todo(row) for row in rows], "total": total, "limit": limit, "offset": offset})
 

@@ -11,8 +11,8 @@ ACTIVE_USER = (
 
 TODO_PAGE = (
     "SELECT todos.id, todos.title, todos.description, todos.completed, todos.due_date, todos.created_at, "
-    "todos.updated_at, count(*) OVER () AS total FROM todos WHERE todos.owner_id = $1::UUID "
-    "ORDER BY todos.created_at DESC, todos.id DESC LIMIT $2 OFFSET $3"
+    "todos.updated_at, (SELECT count(*) AS count_1 FROM todos WHERE todos.owner_id = $1::UUID) AS total "
+    "FROM todos WHERE todos.owner_id = $1::UUID ORDER BY todos.created_at DESC, todos.id DESC LIMIT $2 OFFSET $3"
 )
 
 TODO_COUNT = "SELECT count(*) AS count_1 FROM todos WHERE todos.owner_id = $1::UUID"

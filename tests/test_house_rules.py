@@ -184,6 +184,17 @@ MUTANTS = [
 # the check that AGENTS.md states none without one.
 STATED_RULE_MUTANTS = [
     Mutant(
+        "R6.4",
+        (
+            Edit(
+                f"{PACKAGE}/services/users.py",
+                "order_by=[users.c.created_at.desc(), users.c.id.desc()]",
+                "order_by=[users.c.full_name, users.c.id.desc()]",
+            ),
+        ),
+        ("R6.4 every list's order is read from an index: users._PAGE sorts its rows",),
+    ),
+    Mutant(
         "R10",
         (Edit("AGENTS.md", "", "# Guide\n\nNever call the database from a router.\n"),),
         ("R10 tests embody the rules: AGENTS.md states rules without an id",),

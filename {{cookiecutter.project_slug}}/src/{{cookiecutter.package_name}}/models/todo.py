@@ -13,8 +13,8 @@ class Todo(TableBase, table=True):
     """A task owned by one user; the owner is never taken from input."""
 
     __tablename__ = "todos"
-    # The list query filters by owner and sorts newest first.
-    __table_args__ = (Index("ix_todos_owner_id_created_at", "owner_id", "created_at"),)
+    # The list filters by owner, newest first, then by id: this index's order.
+    __table_args__ = (Index("ix_todos_owner_id_created_at_id", "owner_id", "created_at", "id"),)
 
     owner_id: UUID = Field(foreign_key="users.id", ondelete="CASCADE")
     title: str = Field(max_length=200)

@@ -1,5 +1,6 @@
 """The `users` table."""
 
+from sqlalchemy import Index
 from sqlmodel import Field
 
 from {{ cookiecutter.package_name }}.models.base import TableBase
@@ -9,6 +10,8 @@ class User(TableBase, table=True):
     """An account; `email` is stored lower-cased so uniqueness ignores letter case."""
 
     __tablename__ = "users"
+    # The superusers' list: newest first, then by id, this index's order.
+    __table_args__ = (Index("ix_users_created_at_id", "created_at", "id"),)
 
     email: str = Field(max_length=320, unique=True)
     full_name: str = Field(max_length=200)
