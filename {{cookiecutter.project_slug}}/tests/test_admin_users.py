@@ -1,15 +1,18 @@
 """Superusers list and manage accounts; anyone else gets 403, and no token 401 (rule R3.1)."""
 
-from uuid import uuid4
+from datetime import UTC, datetime
+from uuid import UUID, uuid4
 
 import pytest
 from fastapi import FastAPI
 from httpx import AsyncClient
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlmodel import col
 
 from {{ cookiecutter.package_name }}.core.database import Connection
+from {{ cookiecutter.package_name }}.dependencies.auth import get_current_superuser
 from {{ cookiecutter.package_name }}.models import User
+from {{ cookiecutter.package_name }}.schemas.user import UserAdminRead
 
 from tests.conftest import PASSWORD, UserFactory, run
 
@@ -27,16 +30,24 @@ def _bearer(pair: dict[str, str]) -> dict[str, str]:
     return {"Authorization": f"Bearer {pair['access_token']}"}
 
 
-@pytest.fixture
-async def admin(
-    client: AsyncClient, app: FastAPI, register: UserFactory, connection: Connection
-) -> dict[str, str]:
-    """Bearer headers of a superuser."""
-    user = await register()
+async def _promote(connection: Connection, user: dict[str, str]) -> None:
     await run(
         connection, update(User).where(col(User.email) == user["email"]).values(is_superuser=True)
     )
-    return _bearer(await _tokens(client, app, user["email"]))
+
+
+@pytest.fixture
+async def admin_user(register: UserFactory, connection: Connection) -> dict[str, str]:
+    """A superuser's account."""
+    user = await register()
+    await _promote(connection, user)
+    return user
+
+
+@pytest.fixture
+async def admin(client: AsyncClient, app: FastAPI, admin_user: dict[str, str]) -> dict[str, str]:
+    """Bearer headers of the superuser `admin_user`."""
+    return _bearer(await _tokens(client, app, admin_user["email"]))
 
 
 async def test_a_regular_user_gets_403_on_every_admin_route(
@@ -145,3 +156,96 @@ async def test_an_invalid_update_is_422(
         app.url_path_for("update_user", user_id=user["id"]), json=body, headers=admin
     )
     assert response.status_code == 422
+
+
+async def test_a_superuser_may_demote_another_superuser(
+    client: AsyncClient,
+    app: FastAPI,
+    admin: dict[str, str],
+    register: UserFactory,
+    connection: Connection,
+) -> None:
+    other = await register()
+    await _promote(connection, other)
+    response = await client.patch(
+        app.url_path_for("update_user", user_id=other["id"]),
+        json={"is_superuser": False},
+        headers=admin,
+    )
+    assert response.status_code == 200, response.text
+    assert response.json() == {**other, "is_superuser": False}
+
+
+@pytest.mark.parametrize("body", [{"is_active": False}, {"is_superuser": False}])
+async def test_a_superuser_cannot_deactivate_or_demote_itself(
+    client: AsyncClient,
+    app: FastAPI,
+    admin: dict[str, str],
+    admin_user: dict[str, str],
+    body: dict[str, bool],
+) -> None:
+    response = await client.patch(
+        app.url_path_for("update_user", user_id=admin_user["id"]), json=body, headers=admin
+    )
+    assert response.status_code == 403, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["detail"] == (
+        "A superuser cannot deactivate or demote itself; another superuser can."
+    )
+    me = await client.get(app.url_path_for("read_me"), headers=admin)
+    assert me.status_code == 200
+
+
+async def test_a_superuser_may_confirm_its_own_flags(
+    client: AsyncClient, app: FastAPI, admin: dict[str, str], admin_user: dict[str, str]
+) -> None:
+    response = await client.patch(
+        app.url_path_for("update_user", user_id=admin_user["id"]),
+        json={"is_active": True, "is_superuser": True},
+        headers=admin,
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["is_superuser"] is True
+
+
+@pytest.mark.parametrize("body", [{"is_active": False}, {"is_superuser": False}])
+async def test_the_last_active_superuser_cannot_be_deactivated_or_demoted(
+    client: AsyncClient,
+    app: FastAPI,
+    admin: dict[str, str],
+    admin_user: dict[str, str],
+    connection: Connection,
+    body: dict[str, bool],
+) -> None:
+    """A caller who lost its own superuser flag mid-request, as only a race allows, stands in.
+
+    tests/test_superuser_races.py runs that race itself over two connections.
+    """
+    await run(
+        connection,
+        update(User).where(col(User.email) != admin_user["email"]).values(is_superuser=False),
+    )
+
+    async def former_superuser() -> UserAdminRead:
+        return UserAdminRead(
+            id=uuid4(),
+            email="former@example.com",
+            full_name="Former",
+            is_active=True,
+            created_at=datetime.now(UTC),
+            is_superuser=True,
+        )
+
+    app.dependency_overrides[get_current_superuser] = former_superuser
+    response = await client.patch(
+        app.url_path_for("update_user", user_id=admin_user["id"]), json=body, headers=admin
+    )
+    assert response.status_code == 409, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["detail"] == (
+        "The last active superuser cannot be deactivated or demoted."
+    )
+    kept = select(col(User.is_active) & col(User.is_superuser)).where(
+        col(User.id) == UUID(admin_user["id"])
+    )
+    assert await run(connection, kept) is True

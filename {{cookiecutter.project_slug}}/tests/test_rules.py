@@ -90,7 +90,7 @@ def test_r2_every_route_is_protected_or_explicitly_public(
     protected = dependant is not None and get_current_user in _dependency_calls(dependant)
     assert protected, (
         f"R2 auth by default: {method} {path} does not depend on get_current_user. "
-        "Take the caller (`user: CurrentUser`, or `get_current_superuser` on an admin router) "
+        "Take the caller (`user: CurrentUser`, or `admin: CurrentSuperuser` for superusers) "
         "or, if it must be public, add it to PUBLIC_ROUTES in tests/test_rules.py with the reason."
     )
 

@@ -79,3 +79,6 @@ async def get_current_superuser(user: CurrentUser) -> UserAdminRead:
     if not user.is_superuser:
         raise PermissionDeniedError
     return user
+
+
+CurrentSuperuser = Annotated[UserAdminRead, Depends(get_current_superuser)]

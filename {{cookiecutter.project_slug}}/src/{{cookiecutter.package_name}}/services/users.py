@@ -4,11 +4,15 @@ from dataclasses import dataclass
 from uuid import UUID
 
 import sqlalchemy as sa
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.dialects.postgresql import insert
 
 from {{ cookiecutter.package_name }}.core.database import Session, Statement
-from {{ cookiecutter.package_name }}.core.errors import ConflictError, NotFoundError
+from {{ cookiecutter.package_name }}.core.errors import (
+    ConflictError,
+    NotFoundError,
+    PermissionDeniedError,
+)
 from {{ cookiecutter.package_name }}.core.statements import PageStatements
 from {{ cookiecutter.package_name }}.models import User
 from {{ cookiecutter.package_name }}.models.base import table_of, utc_now
@@ -40,6 +44,26 @@ _GET = Statement(select(*_ADMIN_COLUMNS).where(users.c.id == bindparam("user_id"
 # Bound parameter names differ from column names, which UPDATE reserves for SET.
 _UPDATE = Statement(
     sa.update(users).where(users.c.id == bindparam("user_id")).returning(*_ADMIN_COLUMNS)
+)
+# Every active superuser, locked in id order until the transaction ends (see `update`).
+_ACTIVE_SUPERUSERS = (
+    select(users.c.id)
+    .where(users.c.is_active, users.c.is_superuser)
+    .order_by(users.c.id)
+    .with_for_update(key_share=True)
+    .cte("active_superusers")
+)
+# An update that may end a superuser's powers: refused (no row) if it would end the last one's.
+_UPDATE_UNLESS_LAST_SUPERUSER = Statement(
+    sa.update(users)
+    .where(
+        users.c.id == bindparam("user_id"),
+        or_(
+            ~(users.c.is_active & users.c.is_superuser),
+            select(func.count()).select_from(_ACTIVE_SUPERUSERS).scalar_subquery() > 1,
+        ),
+    )
+    .returning(*_ADMIN_COLUMNS)
 )
 _PROMOTE = Statement(
     sa.update(users)
@@ -78,6 +102,18 @@ class UserNotFoundError(NotFoundError):
     description = "User not found."
 
 
+class SelfDemotionError(PermissionDeniedError):
+    """A superuser tried to deactivate or demote its own account: another superuser must."""
+
+    description = "A superuser cannot deactivate or demote itself; another superuser can."
+
+
+class LastSuperuserError(ConflictError):
+    """The change would leave no active superuser to manage the accounts."""
+
+    description = "The last active superuser cannot be deactivated or demoted."
+
+
 async def get_active(session: Session, *, user_id: UUID) -> UserAdminRead | None:
     """The user with `user_id`, if it exists and is active."""
     row = await session.fetch_one(_GET_ACTIVE, user_id=user_id)
@@ -96,17 +132,39 @@ async def get_page(session: Session, *, query: PageQuery) -> UserPage:
     return UserPage.model_validate(page)
 
 
-async def update(session: Session, *, user_id: UUID, data: UserUpdate) -> UserAdminRead:
-    """Apply the flags sent, in one statement; an unknown id raises `UserNotFoundError`.
+async def update(
+    session: Session, *, user_id: UUID, data: UserUpdate, caller_id: UUID
+) -> UserAdminRead:
+    """Apply the flags sent, in one statement, on behalf of the superuser `caller_id`.
 
-    A user deactivated here is refused from their next request on: every
-    access and refresh token is checked against the active flag.
+    Raises `UserNotFoundError` for an unknown id, `SelfDemotionError` when the
+    caller deactivates or demotes itself, and `LastSuperuserError` when the
+    change would leave no active superuser. A user deactivated here is refused
+    from their next request on: every token is checked against the active flag.
+
+    Race-free: two superusers demoting each other at once each see the other
+    still active, so a read-then-write check would let both through. Here the
+    write checks: it first locks every active superuser row in id order (one
+    order for every caller, so no deadlock; `FOR NO KEY UPDATE`, so inserts
+    that reference a user do not wait) and counts them in the same statement.
+    A concurrent demotion waits for those locks; PostgreSQL then rechecks each
+    row it waited for and skips those no longer active superusers, so it
+    counts what the first one committed, and refuses.
     """
     changes = data.model_dump(exclude_unset=True)
-    if changes:
-        row = await session.fetch_one(_UPDATE, **changes, updated_at=utc_now(), user_id=user_id)
-    else:
+    takes_away = False in changes.values()  # Deactivates or demotes.
+    if not changes:
         row = await session.fetch_one(_GET, user_id=user_id)
+    elif takes_away:
+        if user_id == caller_id:
+            raise SelfDemotionError
+        row = await session.fetch_one(
+            _UPDATE_UNLESS_LAST_SUPERUSER, **changes, updated_at=utc_now(), user_id=user_id
+        )
+        if row is None and await session.fetch_one(_GET, user_id=user_id) is not None:
+            raise LastSuperuserError
+    else:
+        row = await session.fetch_one(_UPDATE, **changes, updated_at=utc_now(), user_id=user_id)
     if row is None:
         raise UserNotFoundError
     return UserAdminRead.model_validate(row)
