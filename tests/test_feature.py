@@ -90,6 +90,9 @@ def test_a_feature_and_a_nested_feature_pass_make_check(tmp_path: Path) -> None:
         assert list(versions.glob(f"*_{number:04d}_{slug}.py")), f"no revision {number:04d} {slug}"
     written = ["src/acme_tasks/services/notes.py", "tests/test_notes.py", "specs/notes/tasks.md"]
     assert all((project.path / name).is_file() for name in written)
+    for number, feature in ((last + 1, "projects"), (last + 2, "notes")):
+        tasks = (project.path / "specs" / feature / "tasks.md").read_text(encoding="utf-8")
+        assert f"`migration {number:04d}`" in tasks, f"specs/{feature}/tasks.md names no revision {number:04d}"
 
     result = run_make(project, "check")
     if result.returncode != 0:

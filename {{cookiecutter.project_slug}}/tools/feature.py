@@ -3,10 +3,12 @@
 Writes the schemas, model, service, router and tests from the templates in
 `tools/feature_templates/` (`string.Template` placeholders such as `${Item}`),
 adds the model to `models/__init__.py` and the router to the protected loop of
-`routers/api.py`, and writes `specs/<name>/` stubs. Then it generates the
-migration as `make migration` does (`tools/migration.py`): against the database
-`make migrate` uses, migrated to head first so autogenerate sees only the new
-table, and numbered after the last revision.
+`routers/api.py`. Then it generates the migration as `make migration` does
+(`tools/migration.py`): against the database `make migrate` uses, migrated to
+head first so autogenerate sees only the new table, and numbered after the last
+revision. Last, `specs/<name>/`: a spec of what it wrote and its first task,
+which names the migration by revision id (R6.3), with no placeholder left for
+`make check` to refuse (R10.2).
 
 With `parent=`, the routes nest under the parent's item path and every
 statement reaches the new rows through the parent's owner. The parent must be
@@ -217,8 +219,8 @@ class Feature:
             }
         return values
 
-    def spec_placeholders(self, migration: Path) -> dict[str, str]:
-        """The placeholders only the specs use, once the migration's name is known."""
+    def spec_placeholders(self, revision: str) -> dict[str, str]:
+        """The placeholders only the specs use, with the id of the feature's migration."""
         values = self.placeholders()
         prefix = "/api/v1"
         if self.parent is not None:
@@ -236,6 +238,7 @@ class Feature:
         table += [f"| `{method} {path}` | {success} |" for method, path, success in rows]
         if self.parent is None:
             scope = f"Another user's {values['thing']} answers 404, exactly like a missing one."
+            whose = "of their own"
             argument = ""
         else:
             scope = (
@@ -245,12 +248,14 @@ class Feature:
                 f"answers 404 ({values['Thing']} not found.). Deleting the "
                 f"{values['parent_thing']} deletes its {values['things']}."
             )
+            whose = f"under each {values['parent_thing']} of their own"
             argument = f" parent={self.parent.names.plural}"
         return values | {
             "api_table": "\n".join(table),
             "scope_sentence": scope,
+            "whose": whose,
             "parent_argument": argument,
-            "migration": str(migration.relative_to(PROJECT_ROOT)),
+            "revision": revision,
         }
 
 
@@ -352,7 +357,7 @@ def write(feature: Feature) -> list[Path]:
         run("ruff check", "-m", "ruff", "check", "--fix", "--quiet", *written)
         run("ruff format", "-m", "ruff", "format", "--quiet", *written)
         migration = generate_migration(feature.names, revision)
-        spec_values = feature.spec_placeholders(migration)
+        spec_values = feature.spec_placeholders(revision)
         for template in ("spec.md", "tasks.md"):
             writer.write(feature.specs / template, render(template, spec_values))
     except BaseException:
@@ -380,7 +385,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Wrote the {feature.names.plural} feature:")
     for path in written:
         print(f"  {path.relative_to(PROJECT_ROOT)}")
-    print("Next: read them, write specs/ and the tests of your own rules, then `make check`.")
+    print(
+        f"Next: read them; say in specs/{feature.names.plural}/spec.md what they are for and add"
+        " their own rules, each with a task in its tasks.md; then `make check`."
+    )
     return 0
 
 
