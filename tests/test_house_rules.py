@@ -20,6 +20,7 @@ import pytest
 from tests.baking import BakedProject, bake_project, run_make
 
 PACKAGE = "src/todo_service"  # the default answers' package
+TEMPLATE = Path(__file__).resolve().parents[1] / "{{cookiecutter.project_slug}}"
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,41 @@ UNTESTED_SERVICE = (
     + "".join(f'    summary["s{i}"] = len(values) + {i}\n' for i in range(80))
     + "    return summary\n"
 )
+
+
+def _head_revision() -> str:
+    """Read the template's newest revision id when the tests run: revisions keep landing."""
+    revision = re.compile(r'^revision: str = "(\d+)"$', flags=re.MULTILINE)
+    ids: list[str] = [
+        found
+        for path in (TEMPLATE / "migrations" / "versions").glob("*.py")
+        for found in revision.findall(path.read_text(encoding="utf-8"))
+    ]
+    return max(ids, key=int)
+
+
+# A revision that changes nothing, after the head, which no task in specs/ names.
+UNAUTHORISED_REVISION = f'''"""A revision no task asked for."""
+
+from collections.abc import Sequence
+
+revision: str = "0099"
+down_revision: str | None = "{_head_revision()}"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    """Apply nothing."""
+
+
+def downgrade() -> None:
+    """Revert nothing."""
+'''
+
+TODOS_SPEC = "specs/todos/spec.md"
+# The line the placeholder lands on: the second after the heading it follows.
+PLACEHOLDER_LINE = (TEMPLATE / TODOS_SPEC).read_text(encoding="utf-8").splitlines().index("## What it is for") + 3
 
 MUTANTS = [
     Mutant(
@@ -282,6 +318,19 @@ STATED_RULE_MUTANTS = [
             ),
         ),
         ("R5.1 nothing leaks: the logs carry the ['password hash']",),
+    ),
+    Mutant(
+        "R6.3",
+        (Edit("migrations/versions/20991231_0099_unauthorised.py", "", UNAUTHORISED_REVISION),),
+        (
+            "R6.3 the schema changes only when a task says so",
+            "revision 0099 (migrations/versions/20991231_0099_unauthorised.py) is named by no task",
+        ),
+    ),
+    Mutant(
+        "R10.2",
+        (Edit(TODOS_SPEC, "## What it is for\n\n", "## What it is for\n\n*To write:* who keeps todos, and why.\n\n"),),
+        (f"R10.2 specs are written: *To write* is left at {TODOS_SPEC}:{PLACEHOLDER_LINE}",),
     ),
     Mutant(
         "R6.1",

@@ -1,7 +1,8 @@
 """A baked project's migrations find its own database: the project-local PostgreSQL, never another server.
 
 `make migration` migrates that database and autogenerates the next numbered
-revision against it; a plain `uv run alembic` with no `DATABASE_URL` uses it
+revision against it, for a task that asks for a schema change, and names the
+revision in that task; a plain `uv run alembic` with no `DATABASE_URL` uses it
 too, in `local`; elsewhere, no `DATABASE_URL` stops Alembic and the app with
 one line naming it.
 """
@@ -22,6 +23,8 @@ from tests.baking import BakedProject, bake_project, project_env, run_make
 _LOCAL_POSTGRES = "todo_service on the project-local PostgreSQL in .postgres/"
 _REFUSAL = "Refusing to start: DATABASE_URL must be set outside the local environment"
 _TODO_MODEL = "src/todo_service/models/todo.py"
+_TODO_TASKS = "specs/todos/tasks.md"
+_PRIORITY_TASK = "| TODO-900 | Todos get a priority | `models/todo.py`, `migration` | `make migrations` green |\n"
 # Long enough for the production checks, which must refuse only the missing URL.
 _PRODUCTION = {"ENVIRONMENT": "production", "SECRET_KEY": "x" * 48}
 
@@ -96,13 +99,41 @@ def test_make_migration_migrates_the_local_database_then_writes_the_next_numbere
 ) -> None:
     model = project.path / _TODO_MODEL
     model.write_text(model.read_text(encoding="utf-8") + "    priority: int = 0\n", encoding="utf-8")
+    tasks = project.path / _TODO_TASKS
+    table_end = "\n\nEvery task is also done"
+    tasks.write_text(tasks.read_text(encoding="utf-8").replace(table_end, f"\n{_PRIORITY_TASK.rstrip()}{table_end}"))
     last = _last_revision(project)
-    result = run_make(project, "migration", "message=Add a priority to todos.", env=_env(project))
+    message, task = "message=Add a priority to todos.", "task=TODO-900"
+    result = run_make(project, "migration", message, task, env=_env(project))
     assert result.returncode == 0, result.stdout
     assert f"Database: {_LOCAL_POSTGRES} (`make db-stop` stops it); DATABASE_URL is unset" in result.stdout
     (written,) = (project.path / "migrations" / "versions").glob(f"*_{last + 1:04d}_*.py")
     assert written.name.endswith(f"_{last + 1:04d}_add_a_priority_to_todos.py")
     assert re.search(r'op\.add_column\(\s*"todos",\s*sa\.Column\("priority"', written.read_text(encoding="utf-8"))
+    named = _PRIORITY_TASK.replace("`migration`", f"`migration {last + 1:04d}`")
+    assert named in tasks.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("task", "reason"),
+    [
+        ("TODO-002", "TODO-002 asks for no schema change (R6.3): its touches name no `migration`"),
+        ("TODO-999", "no TODO-999 in specs/*/tasks.md"),
+    ],
+    ids=["no-migration-asked", "no-such-task"],
+)
+def test_make_migration_for_a_task_that_asks_for_no_schema_change_writes_nothing(
+    project: BakedProject, task: str, reason: str
+) -> None:
+    before = {path: path.read_bytes() for path in (project.path / "specs").rglob("*.md")}
+    revisions = sorted((project.path / "migrations" / "versions").glob("*.py"))
+    result = run_make(project, "migration", "message=Sneak a column in.", f"task={task}", env=_env(project))
+    assert result.returncode != 0, result.stdout
+    (refusal,) = [line for line in result.stdout.splitlines() if line.startswith("make migration: ")]
+    assert reason in refusal
+    assert refusal.endswith("; nothing written")
+    assert sorted((project.path / "migrations" / "versions").glob("*.py")) == revisions
+    assert {path: path.read_bytes() for path in (project.path / "specs").rglob("*.md")} == before
 
 
 @pytest.mark.timeout(600)
@@ -121,7 +152,9 @@ def test_alembic_with_no_database_url_migrates_the_local_database_and_no_other_s
 
 
 @pytest.mark.parametrize(
-    "command", [("alembic", "upgrade", "head"), ("python", "-c", "from todo_service.main import app")], ids=["alembic", "app"]
+    "command",
+    [("alembic", "upgrade", "head"), ("python", "-c", "from todo_service.main import app")],
+    ids=["alembic", "app"],
 )
 def test_outside_local_no_database_url_is_one_line_naming_it(project: BakedProject, command: tuple[str, ...]) -> None:
     env = _env(project, **_PRODUCTION)

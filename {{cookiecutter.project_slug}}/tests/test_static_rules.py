@@ -60,7 +60,7 @@ def test_r6_the_app_never_creates_tables() -> None:
     found = _findings(schema_creation)
     assert not found, (
         f"R6.1 schema changes only by migration: {found}. Tables come from Alembic migrations; "
-        'write one with `make migration message="..."`.'
+        'write one with `make migration message="..." task=<id>`.'
     )
 
 
