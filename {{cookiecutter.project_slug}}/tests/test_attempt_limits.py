@@ -7,15 +7,19 @@ from datetime import timedelta
 
 import pytest
 from httpx import ASGITransport, AsyncClient, Response
+from sqlalchemy import insert, select
+from sqlmodel import col
 
 from {{ cookiecutter.package_name }}.core.config import Settings
-from {{ cookiecutter.package_name }}.core.database import Connection
+from {{ cookiecutter.package_name }}.core.database import Connection, Statement
 from {{ cookiecutter.package_name }}.core.limits import Limit
 from {{ cookiecutter.package_name }}.main import create_app
+from {{ cookiecutter.package_name }}.models import AttemptCounter
+from {{ cookiecutter.package_name }}.models.base import utc_now
 from {{ cookiecutter.package_name }}.services import attempts
 from {{ cookiecutter.package_name }}.services.attempts import TooManyAttemptsError
 
-from tests.conftest import PASSWORD, TransactionalDatabase
+from tests.conftest import PASSWORD, TransactionalDatabase, run
 
 ATTACKER = ("203.0.113.7", 40000)
 ClientFactory = Callable[..., AbstractAsyncContextManager[AsyncClient]]
@@ -138,3 +142,28 @@ async def test_an_attempt_reserved_past_the_limit_is_refused(
         with pytest.raises(TooManyAttemptsError) as refused:
             await attempts.reserve(session, attempts=[(limit, "198.51.100.1")])
     assert refused.value.retry_after_seconds in {59, 60}
+
+
+async def test_an_attempt_purges_counters_whose_window_has_ended(
+    database: TransactionalDatabase, connection: Connection
+) -> None:
+    now = utc_now()
+    ended = [
+        {"key": f"test:ended-{number}", "hits": 9, "max_hits": 1, "window_ends_at": now}
+        for number in range(3)
+    ]
+    live = {
+        "key": "test:live",
+        "hits": 1,
+        "max_hits": 5,
+        "window_ends_at": now + timedelta(hours=1),
+    }
+    await run(connection, insert(AttemptCounter).values([*ended, live]))
+    limit = Limit("test", attempts=5, window=timedelta(minutes=1))
+
+    async with database.session(read_only=False) as session:
+        async with session.committed():
+            await attempts.reserve(session, attempts=[(limit, "198.51.100.9")])
+        keys = await session.fetch_all(Statement(select(col(AttemptCounter.key))))
+
+    assert {row["key"] for row in keys} == {"test:live", "test:198.51.100.9"}

@@ -4,7 +4,9 @@ An attempt is reserved before the work it limits (hashing a password): one
 statement per key counts it and answers the new count, atomically, so a burst
 of concurrent attempts cannot all pass a check that none of them has been
 counted in yet. Past the limit the attempt is refused and not counted. A key
-counts in a fixed window that begins with its first attempt. A successful
+counts in a fixed window that begins with its first attempt; a counter whose
+window has ended counts for nothing, so every attempt purges a batch of them
+and the table keeps only live windows. A successful
 login gives its own reservations back, since logins are limited on failures;
 nothing else lowers a count early: a success by one client must not clear
 what another client's failures added up (guesses at someone else's account).
@@ -15,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy import bindparam, case
+from sqlalchemy import bindparam, case, select
 from sqlalchemy.dialects.postgresql import insert
 
 from {{ cookiecutter.package_name }}.core.database import Session, Statement
@@ -50,6 +52,19 @@ _GIVE_BACK = Statement(
         counters.c.hits > 0,
     )
     .values(hits=counters.c.hits - 1)
+)
+
+PURGE_BATCH = 100
+# Up to PURGE_BATCH counters whose window has ended, skipping any another attempt holds.
+_PURGE_ENDED = Statement(
+    sa.delete(counters).where(
+        counters.c.key.in_(
+            select(counters.c.key)
+            .where(_EXPIRED)
+            .limit(PURGE_BATCH)
+            .with_for_update(skip_locked=True)
+        )
+    )
 )
 
 
@@ -89,6 +104,7 @@ async def reserve(session: Session, *, attempts: list[tuple[Limit, str]]) -> lis
             seconds = math.ceil((counted["window_ends_at"] - now).total_seconds())
             raise TooManyAttemptsError(retry_after_seconds=max(seconds, 1))
         reservations.append(Reservation(key, counted["window_ends_at"]))
+    await session.execute(_PURGE_ENDED, now=now)
     return reservations
 
 
