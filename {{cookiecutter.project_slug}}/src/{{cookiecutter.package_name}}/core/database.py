@@ -318,9 +318,13 @@ class Database:
 
     Reads run in autocommit, so a GET costs no BEGIN/COMMIT round trips, on
     connections PostgreSQL keeps from writing (`default_transaction_read_only`).
-    Waiters for a connection are served in arrival order, which keeps the
-    latency tail short under load. Connections are not pinged when taken: one
-    the server dropped fails its request with a 503, and the pool replaces it.
+    Connections are not pinged when taken: one the server dropped fails its
+    request with a 503, and the pool replaces it.
+
+    Requests wait for a connection in arrival order, behind a semaphore as
+    wide as the pool: asyncpg's own queue lets a request that arrives as a
+    connection is freed take it ahead of those already waiting, and under
+    load those unlucky waiters made the latency tail.
     """
 
     def __init__(self, settings: Settings) -> None:
@@ -328,16 +332,28 @@ class Database:
         self._settings = settings
         self._pools: dict[bool, asyncpg.Pool] = {}
         self._opening = asyncio.Lock()
+        self._turns = {
+            read_only: asyncio.Semaphore(settings.database_pool_size) for read_only in (True, False)
+        }
 
     def session(self, *, read_only: bool) -> Session:
         """A new session; `read_only` ones never open a transaction and cannot write."""
         return Session(self, read_only=read_only)
 
     async def acquire(self, *, read_only: bool) -> Connection:
-        """A connection from the pool; waits at most the connect timeout for a free one."""
-        pool = self._pools.get(read_only) or await self._open(read_only=read_only)
-        timeout = self._settings.database_connect_timeout_seconds
-        connection: Connection = await pool.acquire(timeout=timeout)
+        """A connection from the pool, in turn; waits at most the connect timeout for one."""
+        turns = self._turns[read_only]
+        if turns.locked():
+            async with asyncio.timeout(self._settings.database_connect_timeout_seconds):
+                await turns.acquire()
+        else:
+            await turns.acquire()
+        try:
+            pool = self._pools.get(read_only) or await self._open(read_only=read_only)
+            connection: Connection = await pool.acquire()
+        except BaseException:
+            turns.release()
+            raise
         return connection
 
     async def begin(self, connection: Connection, *, read_only: bool) -> Transaction | None:
@@ -349,8 +365,11 @@ class Database:
         return transaction
 
     async def release(self, connection: Connection, *, read_only: bool) -> None:
-        """Give `connection` back to its pool."""
-        await self._pools[read_only].release(connection)
+        """Give `connection` back to its pool, and the turn to the next waiter."""
+        try:
+            await self._pools[read_only].release(connection)
+        finally:
+            self._turns[read_only].release()
 
     async def dispose(self) -> None:
         """Close every pooled connection (at shutdown)."""
