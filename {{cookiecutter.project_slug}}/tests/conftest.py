@@ -9,7 +9,7 @@ import asyncpg
 import pytest
 from asyncpg.transaction import Transaction
 from fastapi import FastAPI
-from httpx import ASGITransport, AsyncClient
+from httpx import ASGITransport, AsyncClient, Response
 from pydantic import PostgresDsn, SecretStr
 from sqlalchemy import ClauseElement
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -181,6 +181,21 @@ async def client(app: FastAPI) -> AsyncIterator[AsyncClient]:
     """An HTTP client speaking to the app in process."""
     async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client:
         yield client
+
+
+async def answer_to_a_failing_route(
+    settings: Settings, error: Exception, path: str = "/_test/boom"
+) -> Response:
+    """The answer to `GET path` on a new app whose handler there raises `error`, as a bug would."""
+    app = create_app(settings)
+
+    async def fail() -> None:
+        raise error
+
+    app.add_api_route(path, fail, methods=["GET"])
+    transport = ASGITransport(app=app, raise_app_exceptions=False)
+    async with AsyncClient(transport=transport, base_url="http://test") as client:
+        return await client.get(path)
 
 
 UserFactory = Callable[..., Awaitable[dict[str, str]]]

@@ -11,6 +11,8 @@ from httpx import ASGITransport, AsyncClient
 from {{ cookiecutter.package_name }}.core.config import Settings
 from {{ cookiecutter.package_name }}.main import create_app
 
+from tests.conftest import answer_to_a_failing_route
+
 PROBLEM_KEYS = {"type", "title", "status", "detail", "instance", "request_id"}
 
 
@@ -84,17 +86,7 @@ async def test_malformed_request_id_is_replaced(client: AsyncClient) -> None:
 async def test_r5_unexpected_exception_is_a_bare_500_logged_with_the_request_id(
     settings: Settings, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    app = create_app(settings)
-
-    @app.get("/_test/boom")
-    async def boom() -> None:
-        """Fail the way a bug would."""
-        msg = "db password is hunter2"
-        raise RuntimeError(msg)
-
-    transport = ASGITransport(app=app, raise_app_exceptions=False)
-    async with AsyncClient(transport=transport, base_url="http://test") as client:
-        response = await client.get("/_test/boom")
+    response = await answer_to_a_failing_route(settings, RuntimeError("db password is hunter2"))
 
     assert response.status_code == 500
     assert response.headers["content-type"] == "application/problem+json"
@@ -198,14 +190,5 @@ def test_every_operation_documents_500_and_503_as_problems(app: FastAPI) -> None
 
 async def test_an_os_error_outside_the_database_is_a_500_not_a_503(settings: Settings) -> None:
     """Only the database boundary answers 503: a bug elsewhere must not look like an outage."""
-    app = create_app(settings)
-
-    @app.get("/_test/disk")
-    async def disk() -> None:
-        """Fail the way a full disk would."""
-        raise OSError
-
-    transport = ASGITransport(app=app, raise_app_exceptions=False)
-    async with AsyncClient(transport=transport, base_url="http://test") as client:
-        response = await client.get("/_test/disk")
+    response = await answer_to_a_failing_route(settings, OSError("the disk is full"))
     assert response.status_code == 500

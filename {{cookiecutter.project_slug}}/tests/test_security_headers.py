@@ -7,7 +7,7 @@ from httpx import ASGITransport, AsyncClient, Response
 from {{ cookiecutter.package_name }}.core.config import Environment, Settings
 from {{ cookiecutter.package_name }}.main import create_app
 
-from tests.conftest import PASSWORD, UserFactory
+from tests.conftest import PASSWORD, UserFactory, answer_to_a_failing_route
 
 DOCS_PATHS = ["/openapi.json", "/docs", "/redoc"]
 
@@ -44,16 +44,7 @@ async def test_public_answers_carry_the_headers_but_may_be_cached(client: AsyncC
 
 async def test_a_500_carries_the_headers(settings: Settings) -> None:
     """The 500 handler runs outside every middleware, so it sets them itself."""
-    app = create_app(settings)
-
-    @app.get("/api/v1/_test/boom")
-    async def boom() -> None:
-        """Fail the way a bug would."""
-        raise RuntimeError
-
-    transport = ASGITransport(app=app, raise_app_exceptions=False)
-    async with AsyncClient(transport=transport, base_url="http://test") as client:
-        response = await client.get("/api/v1/_test/boom")
+    response = await answer_to_a_failing_route(settings, RuntimeError(), "/api/v1/_test/boom")
     assert response.status_code == 500
     assert_security_headers(response, no_store=True)
 

@@ -197,38 +197,38 @@ class Session:
 
     async def fetch_all(self, statement: Statement, **params: object) -> list[Record]:
         """Every row the statement returns."""
-        connection, sql, arguments = await self._prepare(statement, params)
+        connection, compiled, arguments = await self._prepare(statement, params)
         with _TRANSLATED:
-            rows = await connection.fetch(sql, *arguments)
+            rows = await connection.fetch(compiled.sql, *arguments)
         return [dict(row) for row in rows]
 
     async def fetch_one(self, statement: Statement, **params: object) -> Record | None:
         """The first row the statement returns, or None."""
-        connection, sql, arguments = await self._prepare(statement, params)
+        connection, compiled, arguments = await self._prepare(statement, params)
         with _TRANSLATED:
-            row = await connection.fetchrow(sql, *arguments)
+            row = await connection.fetchrow(compiled.sql, *arguments)
         return None if row is None else dict(row)
 
     async def fetch_value(self, statement: Statement, **params: object) -> Any:  # noqa: ANN401 - the column's type
         """The first column of the first row, or None when there is no row."""
-        connection, sql, arguments = await self._prepare(statement, params)
+        connection, compiled, arguments = await self._prepare(statement, params)
         with _TRANSLATED:
-            return await connection.fetchval(sql, *arguments)
+            return await connection.fetchval(compiled.sql, *arguments)
 
     async def execute(self, statement: Statement, **params: object) -> None:
         """Run the statement for its effect."""
-        connection, sql, arguments = await self._prepare(statement, params)
+        connection, compiled, arguments = await self._prepare(statement, params)
         with _TRANSLATED:
-            await connection.execute(sql, *arguments)
+            await connection.execute(compiled.sql, *arguments)
 
     async def execute_many(
         self, statement: Statement, rows: Sequence[Mapping[str, object]]
     ) -> None:
         """Run the statement once per parameter set in `rows` (all with the same names)."""
-        connection, sql, _ = await self._prepare(statement, rows[0])
-        compiled = statement.compile(rows[0])
+        connection, compiled, first = await self._prepare(statement, rows[0])
+        arguments = [first, *(compiled.arguments(row) for row in rows[1:])]
         with _TRANSLATED:
-            await connection.executemany(sql, [compiled.arguments(row) for row in rows])
+            await connection.executemany(compiled.sql, arguments)
 
     async def release(self) -> None:
         """Give the connection back before slow work that needs none (hashing a password).
@@ -293,8 +293,8 @@ class Session:
 
     async def _prepare(
         self, statement: Statement, params: Mapping[str, object]
-    ) -> tuple[Connection, str, list[object]]:
-        """The connection, SQL and positional arguments to run `statement` with `params`.
+    ) -> tuple[Connection, _Compiled, list[object]]:
+        """The connection, compiled form and positional arguments to run `statement` with `params`.
 
         The connection is taken, and a writing session's transaction begun,
         on first use.
@@ -310,7 +310,7 @@ class Session:
                 self._transaction = await self._database.begin(
                     self._connection, read_only=self.read_only
                 )
-        return self._connection, compiled.sql, arguments
+        return self._connection, compiled, arguments
 
 
 class Database:
