@@ -228,7 +228,7 @@ def test_only_the_default_settings_replace_the_published_table(arguments: list[s
     assert measures_as_published(parse_args(arguments)) is published
 
 
-# The keys of the service's access line, in order, as core/access_log.py and core/logging.py's
+# The keys of the service's access line, in order, as core/http/access_log.py and core/logging.py's
 # JSON renderer write them; the bench's parity check compares the two apps' lines for real.
 SERVICE_ACCESS_LINE_KEYS = [
     "method",

@@ -122,7 +122,7 @@ MUTANTS = [
                 "        raise HTTPException(404)\n    return TodoRead.model_validate(row)\n\n\nasync def create",
             ),
         ),
-        ("R1 layers: services never import fastapi, starlette, dependencies or routers BROKEN",),
+        ("R1 layers: only the HTTP edge imports fastapi or starlette BROKEN",),
     ),
     Mutant(
         "R2",
@@ -141,7 +141,7 @@ MUTANTS = [
         "R3",
         (
             Edit(
-                f"{PACKAGE}/core/tokens.py",
+                f"{PACKAGE}/core/security/tokens.py",
                 'options={"require": REQUIRED_CLAIMS},',
                 'options={"require": REQUIRED_CLAIMS, "verify_aud": False},',
             ),
@@ -168,7 +168,7 @@ MUTANTS = [
         "R5",
         (
             Edit(
-                f"{PACKAGE}/core/handlers.py",
+                f"{PACKAGE}/core/http/handlers.py",
                 'detail="An unexpected error occurred. Quote the request id when reporting it.",',
                 'detail=f"{type(exc).__name__}: {exc}",',
             ),
@@ -219,6 +219,17 @@ MUTANTS = [
 # The narrower rules AGENTS.md states, each with its id in docs/RULES.md, and
 # the check that AGENTS.md states none without one.
 STATED_RULE_MUTANTS = [
+    Mutant(
+        "R1.10",
+        (
+            Edit(
+                f"{PACKAGE}/services/health.py",
+                "import asyncio\n",
+                "import asyncio\n\nfrom todo_service.core.http.urls import url_path  # noqa: F401\n",
+            ),
+        ),
+        ("R1 layers: each layer imports only those below it (R1.10) BROKEN",),
+    ),
     Mutant(
         "R6.4",
         (
@@ -312,7 +323,7 @@ STATED_RULE_MUTANTS = [
         "R5.1",
         (
             Edit(
-                f"{PACKAGE}/core/database.py",
+                f"{PACKAGE}/core/db/session.py",
                 'logger.info("statement", sql=compiled.sql)',
                 'logger.info("statement", sql=compiled.sql, arguments=arguments)',
             ),
@@ -336,14 +347,14 @@ STATED_RULE_MUTANTS = [
         "R6.1",
         (
             Edit(
-                f"{PACKAGE}/core/database.py",
+                f"{PACKAGE}/core/db/database.py",
                 "from sqlalchemy.engine import make_url\n",
                 "from sqlalchemy.engine import make_url\n"
                 "from sqlalchemy.ext.asyncio import create_async_engine\n"
                 "from sqlmodel import SQLModel\n",
             ),
             Edit(
-                f"{PACKAGE}/core/database.py",
+                f"{PACKAGE}/core/db/database.py",
                 "    async def dispose(self) -> None:",
                 '    async def create_tables(self) -> None:\n        """Create every table the models declare."""\n'
                 "        engine = create_async_engine(str(self._settings.database_url))\n"

@@ -9,7 +9,7 @@ from httpx import AsyncClient
 from sqlalchemy import select, update
 from sqlmodel import col
 
-from {{ cookiecutter.package_name }}.core.database import Connection
+from {{ cookiecutter.package_name }}.core.db import Connection
 from {{ cookiecutter.package_name }}.dependencies.auth import get_current_superuser
 from {{ cookiecutter.package_name }}.models import User
 from {{ cookiecutter.package_name }}.schemas.user import UserAdminRead

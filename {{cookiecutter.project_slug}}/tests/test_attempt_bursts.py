@@ -10,7 +10,7 @@ from httpx import ASGITransport, AsyncClient, Response
 from pydantic import PostgresDsn
 
 from {{ cookiecutter.package_name }}.core.config import Settings
-from {{ cookiecutter.package_name }}.core.passwords import PasswordHasher, Verification
+from {{ cookiecutter.package_name }}.core.security.passwords import PasswordHasher, Verification
 from {{ cookiecutter.package_name }}.main import create_app
 
 from tests.conftest import PASSWORD

@@ -11,8 +11,8 @@ from sqlalchemy import insert, select
 from sqlmodel import col
 
 from {{ cookiecutter.package_name }}.core.config import Settings
-from {{ cookiecutter.package_name }}.core.database import Connection, Statement
-from {{ cookiecutter.package_name }}.core.limits import Limit
+from {{ cookiecutter.package_name }}.core.db import Connection, Statement
+from {{ cookiecutter.package_name }}.core.security.limits import Limit
 from {{ cookiecutter.package_name }}.main import create_app
 from {{ cookiecutter.package_name }}.models import AttemptCounter
 from {{ cookiecutter.package_name }}.models.base import utc_now

@@ -11,8 +11,8 @@ from fastapi import FastAPI
 from httpx import AsyncClient
 from sqlalchemy import update
 
-from {{ cookiecutter.package_name }}.core.database import Connection
-from {{ cookiecutter.package_name }}.core.tokens import ALGORITHM, TokenCodec, TokenType
+from {{ cookiecutter.package_name }}.core.db import Connection
+from {{ cookiecutter.package_name }}.core.security.tokens import ALGORITHM, TokenCodec, TokenType
 from {{ cookiecutter.package_name }}.models import User
 
 from tests.conftest import PASSWORD, TEST_SECRET_KEY, LoginFactory, UserFactory, run

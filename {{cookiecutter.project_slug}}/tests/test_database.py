@@ -1,4 +1,4 @@
-"""The data path (`core/database.py`): how a statement compiles, binds, runs and fails."""
+"""The data path (`core/db/`): how a statement compiles, binds, runs and fails."""
 
 import asyncio
 from typing import Any
@@ -10,7 +10,7 @@ from sqlalchemy import bindparam, select
 from sqlmodel import col
 
 from {{ cookiecutter.package_name }}.core.config import Settings
-from {{ cookiecutter.package_name }}.core.database import (
+from {{ cookiecutter.package_name }}.core.db import (
     Database,
     Statement,
     StatementError,

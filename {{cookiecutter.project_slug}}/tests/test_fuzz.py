@@ -31,10 +31,10 @@ from hypothesis import HealthCheck, settings
 from pydantic import PostgresDsn, SecretStr
 
 from {{ cookiecutter.package_name }}.core.config import Environment, Settings
-from {{ cookiecutter.package_name }}.core.database import Database
+from {{ cookiecutter.package_name }}.core.db import Database
 from {{ cookiecutter.package_name }}.core.local_postgres import local_database_url
-from {{ cookiecutter.package_name }}.core.passwords import PasswordHasher
-from {{ cookiecutter.package_name }}.core.tokens import TokenCodec, TokenType
+from {{ cookiecutter.package_name }}.core.security.passwords import PasswordHasher
+from {{ cookiecutter.package_name }}.core.security.tokens import TokenCodec, TokenType
 from {{ cookiecutter.package_name }}.main import create_app
 from {{ cookiecutter.package_name }}.schemas.user import UserCreate
 from {{ cookiecutter.package_name }}.services import users

@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 from {{ cookiecutter.package_name }} import services
-from {{ cookiecutter.package_name }}.core.database import Connection
-from {{ cookiecutter.package_name }}.core.statements import PageStatements
+from {{ cookiecutter.package_name }}.core.db import Connection
+from {{ cookiecutter.package_name }}.core.db.pages import PageStatements
 
 SORTS = {"Sort", "Incremental Sort"}
 

@@ -4,7 +4,7 @@ from fastapi import FastAPI
 from httpx import AsyncClient, Response
 from sqlalchemy import update
 
-from {{ cookiecutter.package_name }}.core.database import Connection
+from {{ cookiecutter.package_name }}.core.db import Connection
 from {{ cookiecutter.package_name }}.models import User
 
 from tests.conftest import PASSWORD, UserFactory, run

@@ -18,8 +18,8 @@ from pydantic import SecretStr
 
 from {{ cookiecutter.package_name }}.core.config import Environment, Settings
 from {{ cookiecutter.package_name }}.core.errors import PermissionDeniedError
+from {{ cookiecutter.package_name }}.core.http.problems import PROBLEM_MEDIA_TYPE
 from {{ cookiecutter.package_name }}.core.local_postgres import local_database_url
-from {{ cookiecutter.package_name }}.core.problems import PROBLEM_MEDIA_TYPE
 from {{ cookiecutter.package_name }}.dependencies.auth import get_current_user
 from {{ cookiecutter.package_name }}.main import create_app
 

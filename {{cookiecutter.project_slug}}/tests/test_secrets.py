@@ -6,7 +6,7 @@ from sqlalchemy import select, text
 from sqlmodel import col
 
 from {{ cookiecutter.package_name }}.core.config import Settings
-from {{ cookiecutter.package_name }}.core.database import Database, Statement
+from {{ cookiecutter.package_name }}.core.db import Database, Statement
 from {{ cookiecutter.package_name }}.main import create_app
 from {{ cookiecutter.package_name }}.models import User
 

@@ -1,12 +1,12 @@
-"""The shared list statement (`core/statements.py`) under a parent the caller may not own."""
+"""The shared list statement (`core/db/pages.py`) under a parent the caller may not own."""
 
 from uuid import uuid4
 
 import pytest
 from sqlalchemy import bindparam
 
+from {{ cookiecutter.package_name }}.core.db.pages import PageStatements, Parent, owned
 from {{ cookiecutter.package_name }}.core.errors import NotFoundError
-from {{ cookiecutter.package_name }}.core.statements import PageStatements, Parent, owned
 from {{ cookiecutter.package_name }}.schemas.user import UserCreate
 from {{ cookiecutter.package_name }}.services import todos, users
 

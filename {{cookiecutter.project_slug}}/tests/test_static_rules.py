@@ -25,7 +25,9 @@ assert _spec.origin is not None
 PACKAGE_DIR = Path(_spec.origin).parent
 # The session dependency, the request edge that commits once per request, and
 # the module that implements sessions on asyncpg transactions.
-TRANSACTION_OWNERS = frozenset({"dependencies/database.py", "core/database.py"})
+TRANSACTION_OWNERS = frozenset(
+    {"dependencies/database.py", "core/db/session.py", "core/db/database.py"}
+)
 
 
 def _modules(*parts: str) -> Iterator[tuple[str, ast.Module]]:

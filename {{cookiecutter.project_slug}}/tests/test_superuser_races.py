@@ -18,7 +18,7 @@ from sqlalchemy import insert, select
 from sqlmodel import col
 
 from {{ cookiecutter.package_name }}.core.config import Settings
-from {{ cookiecutter.package_name }}.core.database import Connection, Database, connect_arguments
+from {{ cookiecutter.package_name }}.core.db import Connection, Database, connect_arguments
 from {{ cookiecutter.package_name }}.models import User
 from {{ cookiecutter.package_name }}.models.base import utc_now
 from {{ cookiecutter.package_name }}.schemas.user import UserUpdate

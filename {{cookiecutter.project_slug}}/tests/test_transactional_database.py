@@ -4,7 +4,7 @@ from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
 from sqlalchemy import text
 
-from {{ cookiecutter.package_name }}.core.database import Connection, Statement
+from {{ cookiecutter.package_name }}.core.db import Connection, Statement
 from {{ cookiecutter.package_name }}.dependencies.database import SessionDep
 
 from tests.conftest import TransactionalDatabase

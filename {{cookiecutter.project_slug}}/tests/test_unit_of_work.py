@@ -9,7 +9,7 @@ from sqlalchemy import func, select, text, update
 from sqlmodel import col
 
 from {{ cookiecutter.package_name }}.core.config import Settings
-from {{ cookiecutter.package_name }}.core.database import (
+from {{ cookiecutter.package_name }}.core.db import (
     Connection,
     Database,
     Session,

@@ -10,7 +10,7 @@ import asyncio
 import sys
 
 from {{ cookiecutter.package_name }}.core.config import Settings
-from {{ cookiecutter.package_name }}.core.database import Database
+from {{ cookiecutter.package_name }}.core.db import Database
 from {{ cookiecutter.package_name }}.schemas.user import UserAdminRead
 from {{ cookiecutter.package_name }}.services import users
 from {{ cookiecutter.package_name }}.services.users import UserNotFoundError

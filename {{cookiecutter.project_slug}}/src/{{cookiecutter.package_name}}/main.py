@@ -15,19 +15,19 @@ from asgi_correlation_id import CorrelationIdMiddleware
 from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 
-from {{ cookiecutter.package_name }}.core.access_log import AccessLogMiddleware
 from {{ cookiecutter.package_name }}.core.config import Settings, load_settings
-from {{ cookiecutter.package_name }}.core.database import Database
-from {{ cookiecutter.package_name }}.core.handlers import exception_handlers
-from {{ cookiecutter.package_name }}.core.limits import AttemptLimits
-from {{ cookiecutter.package_name }}.core.logging import configure_logging
-from {{ cookiecutter.package_name }}.core.middleware import (
+from {{ cookiecutter.package_name }}.core.db import Database
+from {{ cookiecutter.package_name }}.core.http.access_log import AccessLogMiddleware
+from {{ cookiecutter.package_name }}.core.http.handlers import exception_handlers
+from {{ cookiecutter.package_name }}.core.http.middleware import (
     BodySizeLimitMiddleware,
     SecurityHeadersMiddleware,
 )
-from {{ cookiecutter.package_name }}.core.openapi import ProblemDocumentingFastAPI
-from {{ cookiecutter.package_name }}.core.passwords import PasswordHasher
-from {{ cookiecutter.package_name }}.core.tokens import TokenCodec
+from {{ cookiecutter.package_name }}.core.http.openapi import ProblemDocumentingFastAPI
+from {{ cookiecutter.package_name }}.core.logging import configure_logging
+from {{ cookiecutter.package_name }}.core.security.limits import AttemptLimits
+from {{ cookiecutter.package_name }}.core.security.passwords import PasswordHasher
+from {{ cookiecutter.package_name }}.core.security.tokens import TokenCodec
 from {{ cookiecutter.package_name }}.routers import health
 from {{ cookiecutter.package_name }}.routers.api import api_router
 

@@ -1,4 +1,4 @@
-"""Domain errors: raised by services, mapped to problem+json by `core.handlers`.
+"""Domain errors: raised by services, mapped to problem+json by `core.http.handlers`.
 
 Each class carries its HTTP status and a description, so routers can document
 the errors they may answer with `responses(...)` instead of repeating status codes.
@@ -77,7 +77,7 @@ class ServiceUnavailableError(AppError):
 
 
 def responses(*errors: type[AppError]) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI `responses` for the given errors; `core.openapi` adds the problem schema."""
+    """OpenAPI `responses` for the given errors; `core.http.openapi` adds the problem schema."""
     documented: dict[int | str, dict[str, Any]] = {}
     for error in errors:
         entry = documented.setdefault(int(error.status_code), {"description": error.description})

@@ -72,7 +72,7 @@ def configure_logging(*, json_logs: bool, level: int = logging.INFO) -> None:
         # uvicorn's own handlers give way to ours.
         uvicorn_logger.handlers.clear()
         uvicorn_logger.propagate = True
-    # The app writes one access line per request (core/access_log.py). uvicorn
+    # The app writes one access line per request (core/http/access_log.py). uvicorn
     # logs its own only when this logger has a handler, its own or inherited.
     uvicorn_access = logging.getLogger("uvicorn.access")
     uvicorn_access.handlers.clear()

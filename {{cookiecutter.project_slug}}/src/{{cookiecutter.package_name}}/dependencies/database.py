@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from {{ cookiecutter.package_name }}.core.database import Database, Session
+from {{ cookiecutter.package_name }}.core.db import Database, Session
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import Depends, Request, Response
 from starlette.applications import Starlette
 
-from {{ cookiecutter.package_name }}.core.urls import url_path
+from {{ cookiecutter.package_name }}.core.http.urls import url_path
 
 
 class Location:

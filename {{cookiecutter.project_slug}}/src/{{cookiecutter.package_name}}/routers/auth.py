@@ -5,8 +5,8 @@ from typing import Annotated
 from fastapi import APIRouter, Form, status
 
 from {{ cookiecutter.package_name }}.core.errors import responses
-from {{ cookiecutter.package_name }}.core.passwords import HashingBusyError
-from {{ cookiecutter.package_name }}.core.tokens import InvalidTokenError
+from {{ cookiecutter.package_name }}.core.security.passwords import HashingBusyError
+from {{ cookiecutter.package_name }}.core.security.tokens import InvalidTokenError
 from {{ cookiecutter.package_name }}.dependencies.auth import (
     ClientDep,
     CurrentUser,

@@ -20,9 +20,9 @@ import sqlalchemy as sa
 from sqlalchemy import bindparam, case, select
 from sqlalchemy.dialects.postgresql import insert
 
-from {{ cookiecutter.package_name }}.core.database import Session, Statement
+from {{ cookiecutter.package_name }}.core.db import Session, Statement
 from {{ cookiecutter.package_name }}.core.errors import TooManyRequestsError
-from {{ cookiecutter.package_name }}.core.limits import Limit
+from {{ cookiecutter.package_name }}.core.security.limits import Limit
 from {{ cookiecutter.package_name }}.models import AttemptCounter
 from {{ cookiecutter.package_name }}.models.base import table_of, utc_now
 

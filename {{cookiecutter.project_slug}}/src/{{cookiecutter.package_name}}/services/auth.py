@@ -2,11 +2,11 @@
 
 from uuid import UUID
 
-from {{ cookiecutter.package_name }}.core.database import Session
+from {{ cookiecutter.package_name }}.core.db import Session
 from {{ cookiecutter.package_name }}.core.errors import AuthenticationError
-from {{ cookiecutter.package_name }}.core.limits import Client
-from {{ cookiecutter.package_name }}.core.passwords import PasswordHasher
-from {{ cookiecutter.package_name }}.core.tokens import TokenCodec
+from {{ cookiecutter.package_name }}.core.security.limits import Client
+from {{ cookiecutter.package_name }}.core.security.passwords import PasswordHasher
+from {{ cookiecutter.package_name }}.core.security.tokens import TokenCodec
 from {{ cookiecutter.package_name }}.schemas.auth import PasswordGrantForm
 from {{ cookiecutter.package_name }}.schemas.token import TokenPair
 from {{ cookiecutter.package_name }}.schemas.user import UserCreate, UserRead

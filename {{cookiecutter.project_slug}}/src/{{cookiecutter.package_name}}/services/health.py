@@ -4,7 +4,7 @@ import asyncio
 
 from sqlalchemy import literal, select
 
-from {{ cookiecutter.package_name }}.core.database import (
+from {{ cookiecutter.package_name }}.core.db import (
     DatabaseUnavailableError,
     Session,
     Statement,

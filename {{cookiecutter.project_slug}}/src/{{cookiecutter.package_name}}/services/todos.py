@@ -1,7 +1,7 @@
 """Todos: every statement is scoped to the owner, so another user's todo is 'not found'.
 
 Statements are Core, built once at import with bound parameters and compiled
-once for asyncpg (`core/database.py`); rows are validated straight into the
+once for asyncpg (`core/db/`); rows are validated straight into the
 response schemas.
 """
 
@@ -10,9 +10,9 @@ from uuid import UUID
 import sqlalchemy as sa
 from sqlalchemy import and_, bindparam, select
 
-from {{ cookiecutter.package_name }}.core.database import Session, Statement
+from {{ cookiecutter.package_name }}.core.db import Session, Statement
+from {{ cookiecutter.package_name }}.core.db.pages import PageStatements, owned
 from {{ cookiecutter.package_name }}.core.errors import NotFoundError
-from {{ cookiecutter.package_name }}.core.statements import PageStatements, owned
 from {{ cookiecutter.package_name }}.models import Todo
 from {{ cookiecutter.package_name }}.models.base import table_of, utc_now
 from {{ cookiecutter.package_name }}.schemas.todo import (

@@ -7,13 +7,13 @@ import sqlalchemy as sa
 from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.dialects.postgresql import insert
 
-from {{ cookiecutter.package_name }}.core.database import Session, Statement
+from {{ cookiecutter.package_name }}.core.db import Session, Statement
+from {{ cookiecutter.package_name }}.core.db.pages import PageStatements
 from {{ cookiecutter.package_name }}.core.errors import (
     ConflictError,
     NotFoundError,
     PermissionDeniedError,
 )
-from {{ cookiecutter.package_name }}.core.statements import PageStatements
 from {{ cookiecutter.package_name }}.models import User
 from {{ cookiecutter.package_name }}.models.base import table_of, utc_now
 from {{ cookiecutter.package_name }}.schemas.page import PageQuery

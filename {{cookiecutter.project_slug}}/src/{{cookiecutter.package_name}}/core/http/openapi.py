@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import FastAPI
 from pydantic.json_schema import models_json_schema
 
-from {{ cookiecutter.package_name }}.core.problems import (
+from {{ cookiecutter.package_name }}.core.http.problems import (
     PROBLEM_MEDIA_TYPE,
     Problem,
     ValidationProblem,
@@ -26,7 +26,7 @@ def document_problems(openapi: dict[str, Any]) -> None:
     """Rewrite every error response of `openapi` to the problem+json schemas, in place.
 
     Also documents what any operation can answer: 500, 503 (the database is
-    down or too slow, see `core/database.py`), and 400 (malformed) and 413
+    down or too slow, see `core/db/`), and 400 (malformed) and 413
     (too large) where a body is read.
     """
     _, definitions = models_json_schema(

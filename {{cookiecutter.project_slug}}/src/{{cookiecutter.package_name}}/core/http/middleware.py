@@ -7,7 +7,7 @@ from types import MappingProxyType
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from {{ cookiecutter.package_name }}.core.problems import problem_response
+from {{ cookiecutter.package_name }}.core.http.problems import problem_response
 
 TOO_LARGE_DETAIL = "The request body is larger than this service accepts."
 # On every response: no MIME sniffing of JSON into HTML, no URL leaked in a Referer.

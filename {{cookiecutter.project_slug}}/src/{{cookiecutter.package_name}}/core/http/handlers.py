@@ -14,8 +14,8 @@ from starlette.responses import Response
 from starlette.routing import Match
 
 from {{ cookiecutter.package_name }}.core.errors import AppError
-from {{ cookiecutter.package_name }}.core.middleware import NO_STORE, SECURITY_HEADERS
-from {{ cookiecutter.package_name }}.core.problems import (
+from {{ cookiecutter.package_name }}.core.http.middleware import NO_STORE, SECURITY_HEADERS
+from {{ cookiecutter.package_name }}.core.http.problems import (
     FieldError,
     ProblemResponse,
     problem_response,

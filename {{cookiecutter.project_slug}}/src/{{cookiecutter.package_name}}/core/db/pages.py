@@ -12,7 +12,8 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Table, bindparam, exists, func, select
 
-from {{ cookiecutter.package_name }}.core.database import Record, Session, Statement
+from {{ cookiecutter.package_name }}.core.db.session import Record, Session
+from {{ cookiecutter.package_name }}.core.db.statement import Statement
 from {{ cookiecutter.package_name }}.core.errors import NotFoundError
 
 OWNER = "owner"
