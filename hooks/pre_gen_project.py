@@ -48,6 +48,7 @@ RESERVED_PACKAGE_NAMES = frozenset(
         "cffi",
         "charset_normalizer",
         "click",
+        "cryptography",
         "colorama",
         "conftest",
         "coverage",

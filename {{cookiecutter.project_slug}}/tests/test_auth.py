@@ -9,10 +9,13 @@ import jwt
 import pytest
 from fastapi import FastAPI
 from httpx import AsyncClient
+from pydantic import SecretStr
 from sqlalchemy import update
 
+from {{ cookiecutter.package_name }}.core.config import JwtAlgorithm, Settings
 from {{ cookiecutter.package_name }}.core.db import Connection
-from {{ cookiecutter.package_name }}.core.security.tokens import ALGORITHM, TokenCodec, TokenType
+from {{ cookiecutter.package_name }}.core.security.keys import KeyRing
+from {{ cookiecutter.package_name }}.core.security.tokens import TokenCodec, TokenType
 from {{ cookiecutter.package_name }}.models import User
 
 from tests.conftest import PASSWORD, TEST_SECRET_KEY, LoginFactory, UserFactory, run
@@ -121,14 +124,26 @@ def _claims(subject: str, **overrides: object) -> dict[str, object]:
     return {key: value for key, value in claims.items() if value is not None}
 
 
+def _kid(secret: str) -> str:
+    """The `kid` this service gives a secret's tokens."""
+    return KeyRing.from_settings(
+        Settings(_env_file=None, secret_key=SecretStr(secret))
+    ).signing.verification.kid
+
+
+TEST_KID = _kid(TEST_SECRET_KEY)
+
+
 def _sign(
     claims: dict[str, object],
     *,
     key: str = TEST_SECRET_KEY,
     typ: str = TokenType.ACCESS,
-    algorithm: str = ALGORITHM,
+    algorithm: str = "HS256",
+    kid: str | None = TEST_KID,
 ) -> str:
-    return jwt.encode(claims, key, algorithm=algorithm, headers={"typ": typ})
+    headers = {"typ": typ} | ({} if kid is None else {"kid": kid})
+    return jwt.encode(claims, key, algorithm=algorithm, headers=headers)
 
 
 BadToken = Callable[[str], str]
@@ -137,8 +152,14 @@ BAD_TOKENS: dict[str, BadToken] = {
     "expired": lambda sub: _sign(_claims(sub, exp=datetime.now(UTC) - timedelta(seconds=1))),
     "not-yet-valid": lambda sub: _sign(_claims(sub, nbf=datetime.now(UTC) + timedelta(hours=1))),
     "wrong-key": lambda sub: _sign(_claims(sub), key="another-secret-key-of-sufficient-length-000"),
+    "wrong-key-own-kid": lambda sub: _sign(
+        _claims(sub),
+        key="another-secret-key-of-sufficient-length-000",
+        kid=_kid("another-secret-key-of-sufficient-length-000"),
+    ),
+    "no-kid": lambda sub: _sign(_claims(sub), kid=None),
     "wrong-algorithm": lambda sub: _sign(_claims(sub), algorithm="HS512"),
-    "alg-none": lambda sub: jwt.encode(_claims(sub), None, algorithm="none"),
+    "alg-none": lambda sub: jwt.encode(_claims(sub), "", algorithm="none"),
     "wrong-audience": lambda sub: _sign(_claims(sub, aud="someone-else")),
     "wrong-issuer": lambda sub: _sign(_claims(sub, iss="someone-else")),
     "refresh-as-access": lambda sub: _sign(_claims(sub), typ=TokenType.REFRESH),
@@ -189,7 +210,13 @@ async def test_r3_token_of_an_inactive_user_gets_401(
 
 def test_r3_codec_refuses_a_key_too_short_for_hs256() -> None:
     codec = TokenCodec(
-        secret_key="short",
+        keys=KeyRing.from_settings(
+            Settings.model_construct(
+                jwt_algorithm=JwtAlgorithm.HS256,
+                secret_key=SecretStr("short"),
+                jwt_previous_keys=[],
+            )
+        ),
         issuer="i",
         audience="a",
         access_ttl=timedelta(minutes=1),

@@ -13,7 +13,10 @@ from sqlmodel import col
 
 from {{ cookiecutter.package_name }}.core.config import Settings
 from {{ cookiecutter.package_name }}.core.db import Connection
-from {{ cookiecutter.package_name }}.core.security.passwords import HashingBusyError, PasswordHasher
+from {{ cookiecutter.package_name }}.core.security.passwords import (
+    HashingBusyError,
+    PasswordHasher,
+)
 from {{ cookiecutter.package_name }}.core.security.tokens import TokenCodec, TokenType
 from {{ cookiecutter.package_name }}.main import create_app
 from {{ cookiecutter.package_name }}.models import User

@@ -32,6 +32,8 @@ PUBLIC_ROUTES = {
     ("POST", "/api/v1/auth/register"): "creates the account a token will be issued for",
     ("POST", "/api/v1/auth/token"): "exchanges a password for the first token",
     ("POST", "/api/v1/auth/refresh"): "authenticated by the refresh token in its body",
+    ("GET", "/.well-known/jwks.json"): "public keys, read by services that verify our tokens",
+    ("GET", "/.well-known/openid-configuration"): "says where the public keys are, to the same",
     ("GET", "/openapi.json"): "the API's public contract",
     ("GET", "/docs"): "renders the public contract",
     ("GET", "/docs/oauth2-redirect"): "completes the docs page's OAuth2 login",

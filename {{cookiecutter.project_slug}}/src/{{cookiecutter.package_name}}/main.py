@@ -28,7 +28,7 @@ from {{ cookiecutter.package_name }}.core.logging import configure_logging
 from {{ cookiecutter.package_name }}.core.security.limits import AttemptLimits
 from {{ cookiecutter.package_name }}.core.security.passwords import PasswordHasher
 from {{ cookiecutter.package_name }}.core.security.tokens import TokenCodec
-from {{ cookiecutter.package_name }}.routers import health
+from {{ cookiecutter.package_name }}.routers import health, well_known
 from {{ cookiecutter.package_name }}.routers.api import api_router
 
 
@@ -100,6 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.include_router(health.router)
     app.include_router(api_router)
+    app.include_router(well_known.router)
     return app
 
 

@@ -3,6 +3,7 @@
 import json
 import os
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated, Self
 
 from pydantic import (
@@ -30,6 +31,14 @@ class Environment(StrEnum):
     PRODUCTION = "production"
 
 
+class JwtAlgorithm(StrEnum):
+    """The algorithms that may sign this service's tokens: one shared secret, or a key pair."""
+
+    HS256 = "HS256"
+    EDDSA = "EdDSA"
+    ES256 = "ES256"
+
+
 class Settings(BaseSettings):
     """Every setting the service reads, from the environment or `.env`."""
 
@@ -49,6 +58,13 @@ class Settings(BaseSettings):
     secret_key: SecretStr = Field(
         default=SecretStr(DEFAULT_SECRET_KEY), min_length=MIN_SECRET_KEY_LENGTH
     )
+    # HS256 signs with SECRET_KEY; EdDSA and ES256 with JWT_PRIVATE_KEY (or _FILE), and
+    # publish the public key at /.well-known/jwks.json.
+    jwt_algorithm: JwtAlgorithm = JwtAlgorithm.HS256
+    jwt_private_key: SecretStr | None = None
+    jwt_private_key_file: Path | None = None
+    # Keys that signed before the current one; they verify until their tokens expire.
+    jwt_previous_keys: Annotated[list[SecretStr], NoDecode] = []
     jwt_issuer: str = "{{ cookiecutter.project_slug }}"
     jwt_audience: str = "{{ cookiecutter.project_slug }}-api"
     access_token_expire_minutes: int = Field(default=15, ge=1)
@@ -93,15 +109,45 @@ class Settings(BaseSettings):
                     return "postgresql+asyncpg://" + value.removeprefix(prefix)
         return value
 
-    @field_validator("cors_origins", mode="before")
+    def jwt_signing_pem(self) -> str:
+        """The PEM private key of an asymmetric `JWT_ALGORITHM`, inline or read from its file."""
+        if self.jwt_private_key_file is not None:
+            return self.jwt_private_key_file.read_text(encoding="utf-8")
+        return "" if self.jwt_private_key is None else self.jwt_private_key.get_secret_value()
+
+    @field_validator("cors_origins", "jwt_previous_keys", mode="before")
     @classmethod
-    def _split_origins(cls, value: object) -> object:
-        """Read `CORS_ORIGINS` as a comma-separated list or a JSON list."""
+    def _split_lists(cls, value: object) -> object:
+        """Read list settings as a comma-separated list or a JSON list."""
         if isinstance(value, str):
             if value.lstrip().startswith("["):
                 return json.loads(value)
-            return [origin.strip() for origin in value.split(",") if origin.strip()]
+            return [item.strip() for item in value.split(",") if item.strip()]
         return value
+
+    @model_validator(mode="after")
+    def _one_private_key_for_asymmetric_algorithms(self) -> Self:
+        """An asymmetric algorithm needs its private key once, inline or as a readable file."""
+        given = [
+            name
+            for name, value in (
+                ("JWT_PRIVATE_KEY", self.jwt_private_key),
+                ("JWT_PRIVATE_KEY_FILE", self.jwt_private_key_file),
+            )
+            if value is not None
+        ]
+        if self.jwt_algorithm is JwtAlgorithm.HS256:
+            if given:
+                msg = f"{given[0]} is only read with JWT_ALGORITHM EdDSA or ES256"
+                raise ValueError(msg)
+            return self
+        if len(given) != 1:
+            msg = f"JWT_ALGORITHM {self.jwt_algorithm} needs one of JWT_PRIVATE_KEY or _FILE"
+            raise ValueError(msg)
+        if self.jwt_private_key_file is not None and not self.jwt_private_key_file.is_file():
+            msg = f"JWT_PRIVATE_KEY_FILE {self.jwt_private_key_file} is not a readable file"
+            raise ValueError(msg)
+        return self
 
     @model_validator(mode="after")
     def _refuse_unsafe_production_config(self) -> Self:

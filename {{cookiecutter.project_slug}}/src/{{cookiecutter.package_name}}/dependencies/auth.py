@@ -11,7 +11,11 @@ from fastapi.security import OAuth2PasswordBearer
 from {{ cookiecutter.package_name }}.core.errors import PermissionDeniedError
 from {{ cookiecutter.package_name }}.core.security.limits import AttemptLimits, Client
 from {{ cookiecutter.package_name }}.core.security.passwords import PasswordHasher
-from {{ cookiecutter.package_name }}.core.security.tokens import InvalidTokenError, TokenCodec, TokenType
+from {{ cookiecutter.package_name }}.core.security.tokens import (
+    InvalidTokenError,
+    TokenCodec,
+    TokenType,
+)
 from {{ cookiecutter.package_name }}.dependencies.database import SessionDep
 from {{ cookiecutter.package_name }}.schemas.user import UserAdminRead
 from {{ cookiecutter.package_name }}.services import users

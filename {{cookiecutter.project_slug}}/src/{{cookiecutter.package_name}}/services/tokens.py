@@ -6,7 +6,11 @@ import sqlalchemy as sa
 from sqlalchemy import ColumnElement, bindparam, select
 
 from {{ cookiecutter.package_name }}.core.db import Session, Statement
-from {{ cookiecutter.package_name }}.core.security.tokens import InvalidTokenError, TokenCodec, TokenType
+from {{ cookiecutter.package_name }}.core.security.tokens import (
+    InvalidTokenError,
+    TokenCodec,
+    TokenType,
+)
 from {{ cookiecutter.package_name }}.models import RefreshToken
 from {{ cookiecutter.package_name }}.models.base import table_of, utc_now
 from {{ cookiecutter.package_name }}.schemas.token import TokenPair

@@ -1,4 +1,4 @@
-"""JWTs per RFC 8725: one algorithm, every claim required, token kinds kept apart."""
+"""JWTs per RFC 8725: one algorithm per key, every claim required, token kinds kept apart."""
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -9,8 +9,8 @@ import jwt
 
 from {{ cookiecutter.package_name }}.core.config import Settings
 from {{ cookiecutter.package_name }}.core.errors import AuthenticationError
+from {{ cookiecutter.package_name }}.core.security.keys import KeyRing
 
-ALGORITHM = "HS256"
 REQUIRED_CLAIMS = ["exp", "iat", "nbf", "sub", "iss", "aud", "jti"]
 
 
@@ -53,15 +53,15 @@ class TokenCodec:
     def __init__(
         self,
         *,
-        secret_key: str,
+        keys: KeyRing,
         issuer: str,
         audience: str,
         access_ttl: timedelta,
         refresh_ttl: timedelta,
     ) -> None:
         self._jwt = jwt.PyJWT(options={"enforce_minimum_key_length": True})
-        self._key = secret_key
-        self._issuer = issuer
+        self.keys = keys
+        self.issuer = issuer
         self._audience = audience
         self._ttl = {TokenType.ACCESS: access_ttl, TokenType.REFRESH: refresh_ttl}
 
@@ -69,7 +69,7 @@ class TokenCodec:
     def from_settings(cls, settings: Settings) -> "TokenCodec":
         """The codec configured by `settings`."""
         return cls(
-            secret_key=settings.secret_key.get_secret_value(),
+            keys=KeyRing.from_settings(settings),
             issuer=settings.jwt_issuer,
             audience=settings.jwt_audience,
             access_ttl=timedelta(minutes=settings.access_token_expire_minutes),
@@ -89,26 +89,38 @@ class TokenCodec:
         payload = {
             "sub": str(claims.subject),
             "jti": str(claims.token_id),
-            "iss": self._issuer,
+            "iss": self.issuer,
             "aud": self._audience,
             "iat": now,
             "nbf": now,
             "exp": claims.expires_at,
         }
+        signing = self.keys.signing
         token = self._jwt.encode(
-            payload, self._key, algorithm=ALGORITHM, headers={"typ": token_type}
+            payload,
+            signing.private,
+            algorithm=signing.verification.algorithm,
+            headers={"typ": token_type, "kid": signing.verification.kid},
         )
         return IssuedToken(token=token, claims=claims)
 
     def decode(self, token: str, *, expected_type: TokenType) -> TokenClaims:
-        """Validate `token` as `expected_type`; any defect raises `InvalidTokenError`."""
+        """Validate `token` as `expected_type`; any defect raises `InvalidTokenError`.
+
+        The `kid` header chooses the key, and the key its one algorithm: a
+        token naming any other algorithm, or a key no longer trusted, fails.
+        """
         try:
+            # PyJWT refuses a `kid` that is not a string.
+            key = self.keys.verification_key(jwt.get_unverified_header(token).get("kid", ""))
+            if key is None:
+                raise InvalidTokenError
             decoded = self._jwt.decode_complete(
                 token,
-                self._key,
-                algorithms=[ALGORITHM],
+                key.key,
+                algorithms=[key.algorithm],
                 audience=self._audience,
-                issuer=self._issuer,
+                issuer=self.issuer,
                 options={"require": REQUIRED_CLAIMS},
             )
             if decoded["header"].get("typ") != expected_type:
