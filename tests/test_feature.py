@@ -47,10 +47,23 @@ def unsynced(tmp_path_factory: pytest.TempPathFactory) -> BakedProject:
         (["line-items"], "'line-items' is not plural snake_case"),
         (["classes"], "would name a module or variable 'class', which Python reserves"),
         (["notes", "--parent", "projects"], "parent=projects: no such feature"),
-        (["notes", "--parent", "users"], "parent=users has no owner_id"),
+        (["notes", "--parent", "users"], "parent=users is not an OwnedResource"),
         (["notes", "--parent", "notes"], "'notes' cannot be its own parent"),
+        (["notes", "--kind", "public"], "kind='public' is not owned or shared"),
+        (["notes", "--parent", "todos", "--kind", "shared"], "a nested feature is owned through its parent"),
     ],
-    ids=["taken", "singular", "capitals", "hyphen", "keyword", "no-parent", "unowned-parent", "own-parent"],
+    ids=[
+        "taken",
+        "singular",
+        "capitals",
+        "hyphen",
+        "keyword",
+        "no-parent",
+        "unowned-parent",
+        "own-parent",
+        "unknown-kind",
+        "shared-nested",
+    ],
 )
 def test_a_taken_or_malformed_name_is_refused_in_one_line_and_nothing_is_written(
     unsynced: BakedProject, arguments: list[str], reason: str
@@ -76,24 +89,45 @@ def test_a_step_that_fails_after_writing_takes_everything_back(tmp_path: Path) -
     assert after == before
 
 
+# The shared contract broken in a generated feature: another user's project (and a missing one)
+# answers 403 instead of 404.
+CONTRACT_BROKEN = ("class ProjectNotFoundError(NotFoundError):", "class ProjectNotFoundError(PermissionDeniedError):")
+
+
 @pytest.mark.slow
 @pytest.mark.timeout(1800)
-def test_a_feature_and_a_nested_feature_pass_make_check(tmp_path: Path) -> None:
-    """Both kinds, in a project whose package is not the default: one `make check` for both."""
+def test_every_kind_of_feature_passes_make_check_and_keeps_the_shared_contract(tmp_path: Path) -> None:
+    """Owned, nested and shared, in a project whose package is not the default: one `make check`.
+
+    Then the contract broken in one of them fails `make check`, naming the clause.
+    """
     project = bake_project(tmp_path, project_name="Acme Tasks")
     versions = project.path / "migrations" / "versions"
     last = max(int(path.name.split("_")[1]) for path in versions.glob("*.py"))
-    for arguments in (["name=projects"], ["name=notes", "parent=projects"]):
+    features = (["name=projects"], ["name=notes", "parent=projects"], ["name=tags", "kind=shared"])
+    for arguments in features:
         result = run_make(project, "feature", *arguments)
         assert result.returncode == 0, f"make feature {' '.join(arguments)}:\n{result.stdout}"
-    for number, slug in ((last + 1, "create_projects"), (last + 2, "create_notes")):
-        assert list(versions.glob(f"*_{number:04d}_{slug}.py")), f"no revision {number:04d} {slug}"
-    written = ["src/acme_tasks/services/notes.py", "tests/test_notes.py", "specs/notes/tasks.md"]
-    assert all((project.path / name).is_file() for name in written)
-    for number, feature in ((last + 1, "projects"), (last + 2, "notes")):
+    slugs = ("projects", "notes", "tags")
+    for number, feature in enumerate(slugs, start=last + 1):
+        assert list(versions.glob(f"*_{number:04d}_create_{feature}.py")), f"no revision {number:04d}"
         tasks = (project.path / "specs" / feature / "tasks.md").read_text(encoding="utf-8")
         assert f"`migration {number:04d}`" in tasks, f"specs/{feature}/tasks.md names no revision {number:04d}"
+    service = (project.path / "src/acme_tasks/services/tags.py").read_text(encoding="utf-8")
+    assert "tags = SharedResource(" in service
 
     result = run_make(project, "check")
     if result.returncode != 0:
         pytest.fail(f"make check failed after make feature:\n{result.stdout}", pytrace=False)
+
+    service_path = project.path / "src/acme_tasks/services/projects.py"
+    old, new = CONTRACT_BROKEN
+    service_path.write_text(
+        service_path.read_text(encoding="utf-8")
+        .replace(old, new)
+        .replace("import NotFoundError", "import NotFoundError, PermissionDeniedError"),
+        encoding="utf-8",
+    )
+    broken = run_make(project, "check")
+    assert broken.returncode != 0, "the shared contract broken, yet make check passed"
+    assert "test_projects.py::test_contract[another_users_row_answers_like_a_missing_one]" in broken.stdout

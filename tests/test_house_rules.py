@@ -112,14 +112,14 @@ MUTANTS = [
         "R1",
         (
             Edit(
-                f"{PACKAGE}/services/todos.py",
+                f"{PACKAGE}/services/attempts.py",
                 "import sqlalchemy as sa\n",
                 "import sqlalchemy as sa\nfrom fastapi import HTTPException\n",
             ),
             Edit(
-                f"{PACKAGE}/services/todos.py",
-                "        raise TodoNotFoundError\n    return TodoRead.model_validate(row)\n\n\nasync def create",
-                "        raise HTTPException(404)\n    return TodoRead.model_validate(row)\n\n\nasync def create",
+                f"{PACKAGE}/services/attempts.py",
+                "raise TooManyAttemptsError(retry_after_seconds=max(seconds, 1))",
+                "raise HTTPException(429)",
             ),
         ),
         ("R1 layers: only the HTTP edge imports fastapi or starlette BROKEN",),
@@ -250,9 +250,9 @@ STATED_RULE_MUTANTS = [
         "R1.2",
         (
             Edit(
-                f"{PACKAGE}/services/todos.py",
-                "    changes = data.model_dump(exclude_unset=True)\n",
-                "    changes = data.model_dump(exclude_unset=True)\n    await session.commit()\n",
+                f"{PACKAGE}/services/attempts.py",
+                "    await session.execute(_PURGE_ENDED, now=now)\n",
+                "    await session.execute(_PURGE_ENDED, now=now)\n    await session.commit()\n",
             ),
         ),
         ("R1.2 one unit of work", ".commit()"),
@@ -262,9 +262,9 @@ STATED_RULE_MUTANTS = [
         (
             Edit(
                 f"{PACKAGE}/routers/todos.py",
-                "    return await todos.get(session, owner_id=user.id, todo_id=todo_id)\n",
-                "    await todos.get(session, owner_id=user.id, todo_id=todo_id)\n"
-                "    return await todos.get(session, owner_id=user.id, todo_id=todo_id)\n",
+                "    return await todos.get(session, owner_id=user.id, item_id=todo_id)\n",
+                "    await todos.get(session, owner_id=user.id, item_id=todo_id)\n"
+                "    return await todos.get(session, owner_id=user.id, item_id=todo_id)\n",
             ),
         ),
         ("R1.3 layers", "get_todo makes 2 service calls"),
@@ -285,9 +285,9 @@ STATED_RULE_MUTANTS = [
         "R1.5",
         (
             Edit(
-                f"{PACKAGE}/services/todos.py",
-                "async def get(session: Session, *, owner_id: UUID, todo_id: UUID)",
-                "async def get(session: Session, owner_id: UUID, todo_id: UUID)",
+                f"{PACKAGE}/services/attempts.py",
+                "async def give_back(session: Session, *, reservations",
+                "async def give_back(session: Session, reservations",
             ),
         ),
         ("R1.5 one service vocabulary",),

@@ -11,8 +11,9 @@ from asyncpg.transaction import Transaction
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient, Response
 from pydantic import PostgresDsn, SecretStr
-from sqlalchemy import ClauseElement
+from sqlalchemy import ClauseElement, update
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel import col
 
 from {{ cookiecutter.package_name }}.core.config import Environment, Settings
 from {{ cookiecutter.package_name }}.core.db import (
@@ -22,6 +23,7 @@ from {{ cookiecutter.package_name }}.core.db import (
     connect_arguments,
 )
 from {{ cookiecutter.package_name }}.main import create_app
+from {{ cookiecutter.package_name }}.models import User
 
 from tests.database import (
     choose_test_database,
@@ -223,11 +225,18 @@ LoginFactory = Callable[..., Awaitable[dict[str, str]]]
 
 
 @pytest.fixture
-def login(client: AsyncClient, app: FastAPI, register: UserFactory) -> LoginFactory:
-    """Register a new user, log in with the password grant, and return bearer headers."""
+def login(
+    client: AsyncClient, app: FastAPI, register: UserFactory, connection: Connection
+) -> LoginFactory:
+    """Register a user (a superuser with `superuser=True`), log in, and return bearer headers."""
 
-    async def login() -> dict[str, str]:
+    async def login(*, superuser: bool = False) -> dict[str, str]:
         user = await register()
+        if superuser:
+            await run(
+                connection,
+                update(User).where(col(User.email) == user["email"]).values(is_superuser=True),
+            )
         response = await client.post(
             app.url_path_for("token"),
             data={"grant_type": "password", "username": user["email"], "password": PASSWORD},
@@ -242,3 +251,9 @@ def login(client: AsyncClient, app: FastAPI, register: UserFactory) -> LoginFact
 async def auth_headers(login: LoginFactory) -> dict[str, str]:
     """Bearer headers of a freshly registered user."""
     return await login()
+
+
+@pytest.fixture
+async def superuser_headers(login: LoginFactory) -> dict[str, str]:
+    """Bearer headers of a freshly registered user, made a superuser in the database."""
+    return await login(superuser=True)

@@ -68,11 +68,16 @@ def unnamed_routes(tree: ast.Module) -> Iterator[Finding]:
 
 
 def _service_modules(tree: ast.Module, services_package: str) -> set[str]:
-    """Local names bound to service modules (`from pkg.services import todos`)."""
+    """Local names bound to services: modules, and what they declare (a resource).
+
+    `from pkg.services import users` and `from pkg.services.todos import todos` alike.
+    """
     return {
         alias.asname or alias.name
         for node in tree.body
-        if isinstance(node, ast.ImportFrom) and node.module == services_package
+        if isinstance(node, ast.ImportFrom)
+        and node.module is not None
+        and (node.module == services_package or node.module.startswith(f"{services_package}."))
         for alias in node.names
     }
 

@@ -17,20 +17,24 @@ import pytest
 from {{ cookiecutter.package_name }} import services
 from {{ cookiecutter.package_name }}.core.db import Connection
 from {{ cookiecutter.package_name }}.core.db.pages import PageStatements
+from {{ cookiecutter.package_name }}.core.db.resource import Resource
 
 SORTS = {"Sort", "Incremental Sort"}
 
 
 def _lists() -> dict[str, PageStatements]:
-    """Every list the services build, by module and name (`todos._PAGE`)."""
+    """Every list the services answer, by module and name (`todos.todos[completed]`).
+
+    A resource answers one list per set of filters a request can send.
+    """
     found: dict[str, PageStatements] = {}
     for module in iter_modules(services.__path__):
-        names = vars(import_module(f"{services.__name__}.{module.name}"))
-        found |= {
-            f"{module.name}.{name}": value
-            for name, value in names.items()
-            if isinstance(value, PageStatements)
-        }
+        for name, value in vars(import_module(f"{services.__name__}.{module.name}")).items():
+            if isinstance(value, PageStatements):
+                found[f"{module.name}.{name}"] = value
+            elif isinstance(value, Resource):
+                for filters, page in value.lists():
+                    found[f"{module.name}.{name}[{filters}]"] = page
     return found
 
 
@@ -56,7 +60,7 @@ async def _generic_plan(connection: Connection, sql: str, parameters: int) -> di
 
 
 def test_the_services_lists_are_found() -> None:
-    assert {"todos._PAGE", "todos._PAGE_BY_COMPLETION", "users._PAGE"} <= set(LISTS)
+    assert {"todos.todos[all]", "todos.todos[completed]", "users._PAGE"} <= set(LISTS)
 
 
 @pytest.mark.parametrize("name", sorted(LISTS))

@@ -5,25 +5,38 @@ covered with no edit here.
 """
 
 import re
+from importlib import import_module
 from pathlib import Path
+from pkgutil import iter_modules
 from typing import Any
 
 from pydantic import BaseModel
 from sqlmodel import SQLModel
 
 import {{ cookiecutter.package_name }}.main  # noqa: F401 - imports every router, schema and model
+from {{ cookiecutter.package_name }} import services
 from {{ cookiecutter.package_name }}.core.config import Settings
+from {{ cookiecutter.package_name }}.core.db.resource import Resource
 from {{ cookiecutter.package_name }}.models.base import TableBase, metadata
 from {{ cookiecutter.package_name }}.schemas.base import InputSchema
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SCHEMAS_PACKAGE = "{{ cookiecutter.package_name }}.schemas."
-# Set by the server, never read from a client: the key, the timestamps, and every owner link.
+# Columns a client chooses although they hold a foreign key: each resource's declared references.
+CLIENT_CHOSEN_REFERENCES = {
+    reference.column
+    for module in iter_modules(services.__path__)
+    for value in vars(import_module(f"{services.__name__}.{module.name}")).values()
+    if isinstance(value, Resource)
+    for reference in value.references
+}
+# Set by the server, never read from a client: the key, the timestamps, and every owner link
+# (a foreign key no resource declares as a reference: the owner, a nested row's parent).
 SERVER_OWNED_FIELDS = set(TableBase.model_fields) | {
     column.name
     for table in metadata.tables.values()
     for column in table.columns
-    if column.foreign_keys
+    if column.foreign_keys and column.name not in CLIENT_CHOSEN_REFERENCES
 }
 
 

@@ -16,16 +16,19 @@ assert _spec.origin is not None
 PACKAGE_DIR = Path(_spec.origin).parent
 TASK_LISTS = sorted((PROJECT_ROOT / "specs").glob("*/tasks.md"))
 NAMED_FILE = re.compile(r"`([\w/]+\.py)`")
-NAMED_TEST = re.compile(r"`(test_\w+)`")
+NAMED_TEST = re.compile(r"`(test_\w+(?:\[\w+\])?)`")
 
 
 def _test_names() -> set[str]:
+    """Every test function, and `test_contract[<clause>]` for each clause of the shared contract."""
     pattern = re.compile(r"^(?:async )?def (test_\w+)", re.MULTILINE)
+    clauses = re.compile(r"^async def ([a-z]\w+)\(world: World\)", re.MULTILINE)
+    contract = (PROJECT_ROOT / "tests" / "contract.py").read_text(encoding="utf-8")
     return {
         name
         for path in (PROJECT_ROOT / "tests").glob("test_*.py")
         for name in pattern.findall(path.read_text(encoding="utf-8"))
-    }
+    } | {f"test_contract[{clause}]" for clause in clauses.findall(contract)}
 
 
 @pytest.mark.parametrize("tasks", TASK_LISTS, ids=[path.parent.name for path in TASK_LISTS])

@@ -5,7 +5,7 @@ from uuid import uuid4
 import pytest
 from sqlalchemy import bindparam
 
-from {{ cookiecutter.package_name }}.core.db.pages import PageStatements, Parent, owned
+from {{ cookiecutter.package_name }}.core.db.pages import PageStatements, Parent
 from {{ cookiecutter.package_name }}.core.errors import NotFoundError
 from {{ cookiecutter.package_name }}.schemas.user import UserCreate
 from {{ cookiecutter.package_name }}.services import todos, users
@@ -18,11 +18,12 @@ class OwnerNotFoundError(NotFoundError):
 
 
 # Todos listed as children of their owner's user row: the parent is the caller's while it exists.
+TODOS = todos.todos.table
 UNDER_OWNER = PageStatements(
-    todos.todos,
-    [todos.todos.c.id],
-    where=[owned(todos.todos)],
-    order_by=[todos.todos.c.id],
+    TODOS,
+    [TODOS.c.id],
+    where=[TODOS.c.owner_id == bindparam("owner")],
+    order_by=[TODOS.c.id],
     parent=Parent(users.users.c.id == bindparam("owner"), OwnerNotFoundError),
 )
 

@@ -127,6 +127,16 @@ BAD_AND_GOOD = [
         id="several-service-calls",
     ),
     pytest.param(
+        partial(handlers_calling_several_services, services_package="pkg.services"),
+        "from pkg.services.a import a\nfrom pkg.services.b import b\n\n"
+        '@router.post("/x", name="x")\n'
+        "async def x(s):\n    await a.create(s)\n    await b.create(s)\n",
+        "from pkg.services.a import a\n\n"
+        '@router.post("/x", name="x")\n'
+        "async def x(s):\n    await a.create(s)\n",
+        id="several-resource-calls",
+    ),
+    pytest.param(
         positional_service_arguments,
         "async def get(session, todo_id):\n    pass\n",
         "async def get(session, *, todo_id):\n    pass\n\n\ndef _helper(a, b):\n    pass\n",

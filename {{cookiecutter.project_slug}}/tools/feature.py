@@ -1,4 +1,4 @@
-"""`make feature name=<plural_snake_case> [parent=<feature>]`: a complete, owned CRUD feature.
+"""`make feature name=<plural> [parent=<feature>] [kind=shared]`: a complete CRUD feature.
 
 Writes the schemas, model, service, router and tests from the templates in
 `tools/feature_templates/` (`string.Template` placeholders such as `${Item}`),
@@ -10,9 +10,11 @@ revision. Last, `specs/<name>/`: a spec of what it wrote and its first task,
 which names the migration by revision id (R6.3), with no placeholder left for
 `make check` to refuse (R10.2).
 
-With `parent=`, the routes nest under the parent's item path and every
-statement reaches the new rows through the parent's owner. The parent must be
-an owned, top-level feature (one level of nesting).
+A feature is owned by default: each row is one user's. With `kind=shared`,
+every user reads its rows and only superusers write them. With `parent=`, the
+routes nest under the parent's item path and every statement reaches the new
+rows through the parent's owner; the parent must be an owned, top-level
+feature (one level of nesting).
 
 A malformed or taken name is refused in one line before anything is written;
 if a later step fails, everything written is taken back.
@@ -25,6 +27,7 @@ import keyword
 import re
 import sys
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from string import Template
 
@@ -39,6 +42,14 @@ PLURAL_ENDINGS = (("ies", "y"), ("sses", "ss"), ("shes", "sh"), ("ches", "ch"), 
 PROTECTED_LOOP = re.compile(r"^for protected in \((?P<routers>[^)]*)\):$", re.MULTILINE)
 ROUTER_IMPORT = re.compile(rf"^from {PACKAGE}\.routers import (?P<modules>[\w, ]+)$", re.MULTILINE)
 MODEL_EXPORTS = re.compile(r"^__all__ = \[(?P<names>[^\]]*)\]$", re.MULTILINE)
+
+
+class Kind(StrEnum):
+    """Who sees a feature's rows, and who writes them (`core/db/resource.py`)."""
+
+    OWNED = "owned"  # each row is one user's; anyone else's answers 404
+    SHARED = "shared"  # every user reads; only superusers write, anyone else gets 403
+    NESTED = "nested"  # each row hangs off an owned parent row (`parent=`)
 
 
 class RefusalError(Exception):
@@ -109,6 +120,20 @@ def _class(tree: ast.Module, name: str) -> ast.ClassDef | None:
     return next((n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == name), None)
 
 
+def _call_assigned(tree: ast.Module, name: str) -> ast.Call | None:
+    """The call whose result the module assigns to `name` (`todos = OwnedResource(...)`)."""
+    return next(
+        (
+            node.value
+            for node in tree.body
+            if isinstance(node, ast.Assign)
+            and [getattr(target, "id", None) for target in node.targets] == [name]
+            and isinstance(node.value, ast.Call)
+        ),
+        None,
+    )
+
+
 @dataclass(frozen=True)
 class ParentFacts:
     """What a nested feature's code and tests need to know about its parent."""
@@ -119,15 +144,20 @@ class ParentFacts:
 
     @classmethod
     def read(cls, names: Names) -> "ParentFacts":
-        """Read them from the parent's sources, or refuse a parent that is not an owned feature."""
+        """Read them from the parent's sources, or refuse a parent that is not an owned feature.
+
+        Its service declares `<plural> = OwnedResource(...)` (a nested or shared
+        one cannot be a parent: one level of nesting, under rows with an owner),
+        and its tests declare the shared contract, whose body creates a parent.
+        """
         service = PACKAGE_DIR / "services" / f"{names.plural}.py"
-        model = PACKAGE_DIR / "models" / f"{names.singular}.py"
-        schema = PACKAGE_DIR / "schemas" / f"{names.singular}.py"
-        if not (service.exists() and model.exists() and schema.exists()):
+        tests = PROJECT_ROOT / "tests" / f"test_{names.plural}.py"
+        if not (service.exists() and tests.exists()):
             msg = f"parent={names.plural}: no such feature (services/{names.plural}.py)"
             raise RefusalError(msg)
-        if "owner_id" not in model.read_text(encoding="utf-8"):
-            msg = f"parent={names.plural} has no owner_id: nest under an owned feature, one deep"
+        resource = _call_assigned(_module(service), names.plural)
+        if resource is None or ast.unparse(resource.func) != "OwnedResource":
+            msg = f"parent={names.plural} is not an OwnedResource: nest under an owned feature"
             raise RefusalError(msg)
         error = _class(_module(service), f"{names.cls}NotFoundError")
         description = next(
@@ -140,19 +170,16 @@ class ParentFacts:
             ),
             None,
         )
-        create = _class(_module(schema), f"{names.cls}Create")
-        if not isinstance(description, str) or create is None:
-            msg = f"parent={names.plural} has no {names.cls}NotFoundError or {names.cls}Create"
+        contract = _call_assigned(_module(tests), "CONTRACT")
+        keywords = contract.keywords if contract else []
+        body = next((keyword.value for keyword in keywords if keyword.arg == "body"), None)
+        if not isinstance(description, str) or body is None:
+            msg = (
+                f"parent={names.plural} has no {names.cls}NotFoundError, or its tests declare no "
+                "CONTRACT with a body"
+            )
             raise RefusalError(msg)
-        required = [
-            node.target.id
-            for node in create.body
-            if isinstance(node, ast.AnnAssign)
-            and node.value is None
-            and isinstance(node.target, ast.Name)
-        ]
-        body = ", ".join(f'"{field}": "A {names.thing}"' for field in required)
-        return cls(names, description, "{" + body + "}")
+        return cls(names, description, ast.unparse(body))
 
     def placeholders(self) -> dict[str, str]:
         """The parent's template placeholders."""
@@ -174,18 +201,19 @@ class Feature:
 
     names: Names
     parent: ParentFacts | None
+    kind: Kind = Kind.OWNED
 
     @property
     def files(self) -> dict[str, Path]:
         """Template name -> the file it becomes."""
-        nested = "nested_" if self.parent else ""
+        prefix = {Kind.OWNED: "", Kind.SHARED: "shared_", Kind.NESTED: "nested_"}[self.kind]
         names = self.names
         return {
             "schemas.py": PACKAGE_DIR / "schemas" / f"{names.singular}.py",
-            f"{nested}model.py": PACKAGE_DIR / "models" / f"{names.singular}.py",
-            f"{nested}service.py": PACKAGE_DIR / "services" / f"{names.plural}.py",
-            f"{nested}router.py": PACKAGE_DIR / "routers" / f"{names.plural}.py",
-            f"{nested}tests.py": PROJECT_ROOT / "tests" / f"test_{names.plural}.py",
+            f"{prefix}model.py": PACKAGE_DIR / "models" / f"{names.singular}.py",
+            f"{prefix}service.py": PACKAGE_DIR / "services" / f"{names.plural}.py",
+            f"{prefix}router.py": PACKAGE_DIR / "routers" / f"{names.plural}.py",
+            f"{prefix}tests.py": PROJECT_ROOT / "tests" / f"test_{names.plural}.py",
         }
 
     @property
@@ -208,9 +236,19 @@ class Feature:
 
     def placeholders(self) -> dict[str, str]:
         """Every placeholder the templates of this feature use."""
-        values = self.names.placeholders()
+        values = self.names.placeholders() | {
+            "create_body": repr({"name": f"A {self.names.thing}"}),
+            "service_imports": "",
+            "error_classes": "",
+            "resource_options": "",
+            "router_imports": "",
+            "create_responses": "",
+            "write_errors": "",
+            "delete_errors": "",
+        }
         if self.parent is None:
-            values |= {"owner_field": "owner", "read_parent_field": ""}
+            owner = "owner" if self.kind is Kind.OWNED else "author"
+            values |= {"owner_field": owner, "read_parent_field": ""}
         else:
             values |= self.parent.placeholders()
             values |= {
@@ -236,25 +274,43 @@ class Feature:
         ]
         table = ["| method and path | success |", "|---|---|"]
         table += [f"| `{method} {path}` | {success} |" for method, path, success in rows]
-        if self.parent is None:
-            scope = f"Another user's {values['thing']} answers 404, exactly like a missing one."
-            whose = "of their own"
+        things, thing = values["things"], values["thing"]
+
+        def kept(whose: str) -> str:
+            return (
+                f"A signed-in user keeps {things} {whose}: creates one, reads one or a page of "
+                "them, newest first, changes and deletes them. Nobody else sees or touches them."
+            )
+
+        if self.kind is Kind.SHARED:
+            scope = (
+                f"Every user reads every {thing}; a create, change or delete by anyone but a "
+                "superuser answers 403."
+            )
+            purpose = (
+                f"Every signed-in user reads {things}, one or a page of them, newest first; "
+                "superusers create, change and delete them."
+            )
+            argument = " kind=shared"
+        elif self.parent is None:
+            scope = f"Another user's {thing} answers 404, exactly like a missing one."
+            purpose = kept("of their own")
             argument = ""
         else:
             scope = (
                 f"A {values['parent_thing']} that is not the caller's answers 404 "
                 f"({values['parent_not_found']}) on the list and on create, also while it is "
-                f"being deleted; a {values['thing']} outside the caller's {values['parent_thing']} "
+                f"being deleted; a {thing} outside the caller's {values['parent_thing']} "
                 f"answers 404 ({values['Thing']} not found.). Deleting the "
-                f"{values['parent_thing']} deletes its {values['things']}."
+                f"{values['parent_thing']} deletes its {things}."
             )
-            whose = f"under each {values['parent_thing']} of their own"
+            purpose = kept(f"under each {values['parent_thing']} of their own")
             argument = f" parent={self.parent.names.plural}"
         return values | {
             "api_table": "\n".join(table),
             "scope_sentence": scope,
-            "whose": whose,
             "parent_argument": argument,
+            "purpose": purpose,
             "revision": revision,
         }
 
@@ -325,17 +381,24 @@ class Writer:
                 path.parent.rmdir()
 
 
-def plan(name: str, parent: str | None) -> Feature:
+def plan(name: str, parent: str | None, kind: str = Kind.OWNED) -> Feature:
     """The feature `name` (under `parent`), or a `RefusalError` before anything is written."""
     names = Names.of(name)
+    if kind not in (Kind.OWNED, Kind.SHARED):
+        msg = f"kind={kind!r} is not owned or shared (a nested feature is owned, with parent=)"
+        raise RefusalError(msg)
     parent_facts = None
     if parent is not None:
+        if kind != Kind.OWNED:
+            msg = "a nested feature is owned through its parent: leave kind= out with parent="
+            raise RefusalError(msg)
         parent_names = Names.of(parent)
         if parent_names == names:
             msg = f"{name!r} cannot be its own parent"
             raise RefusalError(msg)
         parent_facts = ParentFacts.read(parent_names)
-    feature = Feature(names, parent_facts)
+        kind = Kind.NESTED
+    feature = Feature(names, parent_facts, Kind(kind))
     feature.refuse_if_taken()
     return feature
 
@@ -371,9 +434,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="make feature", description=__doc__.splitlines()[0])
     parser.add_argument("name", help="plural snake_case, like projects or line_items")
     parser.add_argument("--parent", help="an existing owned feature to nest under, like projects")
+    parser.add_argument("--kind", default=Kind.OWNED, help="owned (the default) or shared")
     arguments = parser.parse_args(argv)
     try:
-        feature = plan(arguments.name, arguments.parent)
+        feature = plan(arguments.name, arguments.parent, arguments.kind)
     except RefusalError as refusal:
         print(f"make feature: {refusal}; nothing written", file=sys.stderr)
         return 2

@@ -16,8 +16,7 @@ from {{ cookiecutter.package_name }}.schemas.todo import (
     TodoRead,
     TodoUpdate,
 )
-from {{ cookiecutter.package_name }}.services import todos
-from {{ cookiecutter.package_name }}.services.todos import TodoNotFoundError
+from {{ cookiecutter.package_name }}.services.todos import TodoNotFoundError, todos
 
 router = APIRouter(prefix="/todos", tags=["todos"])
 
@@ -43,7 +42,7 @@ async def create_todo(
 @router.get("/{todo_id}", name="get_todo", responses=responses(TodoNotFoundError))
 async def get_todo(todo_id: UUID, user: CurrentUser, session: SessionDep) -> TodoRead:
     """One of the caller's todos."""
-    return await todos.get(session, owner_id=user.id, todo_id=todo_id)
+    return await todos.get(session, owner_id=user.id, item_id=todo_id)
 
 
 @router.patch("/{todo_id}", name="update_todo", responses=responses(TodoNotFoundError))
@@ -51,7 +50,7 @@ async def update_todo(
     todo_id: UUID, data: TodoUpdate, user: CurrentUser, session: SessionDep
 ) -> TodoRead:
     """Change the fields sent; `null` clears `description` or `due_date`."""
-    return await todos.update(session, owner_id=user.id, todo_id=todo_id, data=data)
+    return await todos.update(session, owner_id=user.id, item_id=todo_id, data=data)
 
 
 @router.delete(
@@ -62,4 +61,4 @@ async def update_todo(
 )
 async def delete_todo(todo_id: UUID, user: CurrentUser, session: SessionDep) -> None:
     """Delete one of the caller's todos."""
-    await todos.delete(session, owner_id=user.id, todo_id=todo_id)
+    await todos.delete(session, owner_id=user.id, item_id=todo_id)

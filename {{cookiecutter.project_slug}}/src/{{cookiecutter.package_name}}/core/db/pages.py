@@ -1,9 +1,7 @@
-"""What every resource's statements share, built once at import on a model's Core table.
+"""A list's page and its total in one statement, built once at import on a Core table.
 
-Owner scoping and a page with its total: a feature's service builds its
-statements from these and keeps only what is particular to it. Bound
-parameter names differ from column names, which an UPDATE reserves for its
-SET clause: `owner` is always the caller's id.
+`resource.py` builds one per set of filters a resource's list is asked with;
+a service with a list of its own (users) builds one directly.
 """
 
 from collections.abc import Sequence
@@ -15,13 +13,6 @@ from sqlalchemy import ColumnElement, Table, bindparam, exists, func, select
 from {{ cookiecutter.package_name }}.core.db.session import Record, Session
 from {{ cookiecutter.package_name }}.core.db.statement import Statement
 from {{ cookiecutter.package_name }}.core.errors import NotFoundError
-
-OWNER = "owner"
-
-
-def owned(table: Table) -> ColumnElement[bool]:
-    """Rows of `table` whose `owner_id` is the bound `owner`, the caller."""
-    return table.c.owner_id == bindparam(OWNER)
 
 
 @dataclass(frozen=True)
