@@ -29,6 +29,9 @@ from tests.conftest import TEST_SECRET_KEY
 PUBLIC_ROUTES = {
     ("GET", "/health/live"): "probed by the orchestrator, which holds no token",
     ("GET", "/health/ready"): "probed by the orchestrator, which holds no token",
+    ("GET", "/metrics"): (
+        "scraped by the cluster's Prometheus, which holds no token; kept off public ingress"
+    ),
     ("POST", "/api/v1/auth/register"): "creates the account a token will be issued for",
     ("POST", "/api/v1/auth/token"): "exchanges a password for the first token",
     ("POST", "/api/v1/auth/refresh"): "authenticated by the refresh token in its body",

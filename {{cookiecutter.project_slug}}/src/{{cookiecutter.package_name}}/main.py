@@ -25,11 +25,15 @@ from {{ cookiecutter.package_name }}.core.http.middleware import (
 )
 from {{ cookiecutter.package_name }}.core.http.openapi import ProblemDocumentingFastAPI
 from {{ cookiecutter.package_name }}.core.logging import configure_logging
+from {{ cookiecutter.package_name }}.core.metrics import Metrics
+from {{ cookiecutter.package_name }}.core.release import release_version
 from {{ cookiecutter.package_name }}.core.security.limits import AttemptLimits
 from {{ cookiecutter.package_name }}.core.security.passwords import PasswordHasher
 from {{ cookiecutter.package_name }}.core.security.tokens import TokenCodec
+from {{ cookiecutter.package_name }}.core.tracing import Tracing
 from {{ cookiecutter.package_name }}.routers import health, well_known
 from {{ cookiecutter.package_name }}.routers.api import api_router
+from {{ cookiecutter.package_name }}.routers.metrics import router as metrics_router
 
 
 def is_uuid(value: str) -> bool:
@@ -43,19 +47,29 @@ def is_uuid(value: str) -> bool:
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Release the connection pool and the hashing threads at shutdown."""
+    """Release the connection pool and the hashing threads, and send the last spans, at shutdown."""
     yield
     database: Database = app.state.database
     await database.dispose()
     hasher: PasswordHasher = app.state.password_hasher
     hasher.shutdown()
+    tracing: Tracing | None = app.state.tracing
+    if tracing is not None:
+        tracing.shutdown()
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the app; everything that can be done once is done here, not per request."""
+def create_app(settings: Settings | None = None, *, tracing: Tracing | None = None) -> FastAPI:
+    """Build the app; everything that can be done once is done here, not per request.
+
+    Requests are traced to `tracing` when given, else to the collector the
+    settings name, if any.
+    """
     settings = settings or Settings()
+    tracing = tracing or Tracing.from_settings(settings)
     configure_logging(
-        json_logs=settings.log_json, level=logging.DEBUG if settings.debug else logging.INFO
+        json_logs=settings.log_json,
+        level=logging.DEBUG if settings.debug else logging.INFO,
+        trace_ids=tracing is not None,
     )
     app = ProblemDocumentingFastAPI(
         title="{{ cookiecutter.project_name }}",
@@ -67,11 +81,31 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # clients it was given to, not for whoever probes the host. Without the
         # document, FastAPI serves no docs pages either.
         openapi_url="/openapi.json" if settings.serves_api_docs else None,
+        # FastAPI's own OpenTelemetry: the server span of each traced request, nothing else
+        # (metrics are Prometheus's, log lines structlog's, no span per dependency solved).
+        telemetry={
+            "tracing": tracing is not None,
+            "tracer_provider": tracing.provider if tracing else None,
+            "metrics": False,
+            "logs": False,
+            "operation_spans": False,
+            "auto_configure": False,
+        },
     )
-    app.state.database = Database(settings)
+    database = Database(settings)
+    hasher = PasswordHasher.from_settings(settings)
+    app.state.database = database
     app.state.token_codec = TokenCodec.from_settings(settings)
-    app.state.password_hasher = PasswordHasher.from_settings(settings)
+    app.state.password_hasher = hasher
     app.state.attempt_limits = AttemptLimits.from_settings(settings)
+    app.state.metrics = (
+        Metrics(release=release_version(), pools=database.usage, hashing=hasher.usage)
+        if settings.metrics_enabled
+        else None
+    )
+    app.state.tracing = tracing
+    if tracing is not None:
+        tracing.instrument_statements()
 
     # Added innermost first: the request id wraps everything, so every log line has it,
     # and the security headers wrap that, so CORS preflights and 413s carry them too.
@@ -85,11 +119,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
             expose_headers=["Location", "X-Request-ID"],
         )
-    # Inside the request id, so the access line carries it; probes are quiet unless asked.
+    # Inside the request id, so the access line carries it; probes and scrapes are quiet
+    # unless asked. Every request is counted, in the same middleware.
+    polled = [*health.router.routes, *metrics_router.routes]
     app.add_middleware(
         AccessLogMiddleware,
         routes=app.routes,
-        quiet_routes=[] if settings.access_log_probes else health.router.routes,
+        quiet_routes=[] if settings.access_log_probes else polled,
+        metrics=app.state.metrics.requests if app.state.metrics else None,
     )
     # The id reaches handlers and logs through `correlation_id`, so the request's own
     # headers are left as they came, and the id as it was made (no transformer).
@@ -101,6 +138,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     app.include_router(api_router)
     app.include_router(well_known.router)
+    # Last: routes are tried in order on every request, and scrapes are the rarest.
+    if settings.metrics_enabled:
+        app.include_router(metrics_router)
     return app
 
 

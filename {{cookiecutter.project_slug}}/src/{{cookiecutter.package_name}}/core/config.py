@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated, Self
 
 from pydantic import (
+    AnyHttpUrl,
     Field,
     PostgresDsn,
     SecretStr,
@@ -89,8 +90,12 @@ class Settings(BaseSettings):
     # Unset: the OpenAPI document and the docs pages are served in `local` only.
     api_docs: bool | None = None
     log_json: bool = True
-    # Successful health probes are left out of the access log; failures are always in it.
+    # Successful health probes and scrapes are left out of the access log; failures never are.
     access_log_probes: bool = False
+    # Prometheus metrics at /metrics, counted on every request.
+    metrics_enabled: bool = True
+    # The OTLP/HTTP collector traces go to; unset, nothing is traced.
+    otel_exporter_otlp_endpoint: AnyHttpUrl | None = None
 
     @property
     def serves_api_docs(self) -> bool:

@@ -1,5 +1,9 @@
 """Structured logs: one JSON object per line, each with the request id.
 
+While requests are traced, a line written while a span is current (the
+access line included) carries its `trace_id` and `span_id` too, so a log
+search leads to the trace and back.
+
 structlog writes the app's own lines itself; the standard library's (uvicorn,
 SQLAlchemy) pass through the same processors and renderer in a handler. A line
 written by structlog skips the standard library's records and handlers, which
@@ -11,6 +15,7 @@ import sys
 
 import structlog
 from asgi_correlation_id import correlation_id
+from opentelemetry.trace import get_current_span
 from structlog.typing import EventDict, Processor, WrappedLogger
 
 
@@ -18,6 +23,15 @@ def _add_request_id(_logger: WrappedLogger, _method: str, event: EventDict) -> E
     """Tag every line logged while a request is handled with its id."""
     if request_id := correlation_id.get():
         event.setdefault("request_id", request_id)
+    return event
+
+
+def _add_trace_ids(_logger: WrappedLogger, _method: str, event: EventDict) -> EventDict:
+    """Tag a line written while a span is current with its trace and span ids, as hex."""
+    context = get_current_span().get_span_context()
+    if context.is_valid:
+        event["trace_id"] = format(context.trace_id, "032x")
+        event["span_id"] = format(context.span_id, "016x")
     return event
 
 
@@ -29,14 +43,20 @@ class _StdoutLogger(structlog.WriteLogger):
         self.name = name
 
 
-def configure_logging(*, json_logs: bool, level: int = logging.INFO) -> None:
-    """Route structlog and the standard library (uvicorn, SQLAlchemy) through one renderer."""
+def configure_logging(
+    *, json_logs: bool, level: int = logging.INFO, trace_ids: bool = False
+) -> None:
+    """Route structlog and the standard library (uvicorn, SQLAlchemy) through one renderer.
+
+    `trace_ids` when requests are traced: untraced, no line looks for a span.
+    """
     shared: list[Processor] = [
         structlog.contextvars.merge_contextvars,
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         _add_request_id,
+        *([_add_trace_ids] if trace_ids else []),
     ]
     renderer: Processor = (
         structlog.processors.JSONRenderer() if json_logs else structlog.dev.ConsoleRenderer()

@@ -10,6 +10,10 @@ from sqlalchemy.engine import make_url
 from {{ cookiecutter.package_name }}.core.config import Settings
 from {{ cookiecutter.package_name }}.core.db.session import Connection, Session
 from {{ cookiecutter.package_name }}.core.db.statement import DIALECT
+from {{ cookiecutter.package_name }}.core.metrics import PoolUsage
+
+# The pools as the metrics name them, by `read_only`.
+POOL_NAMES = {True: "read", False: "write"}
 
 
 class Database:
@@ -34,6 +38,7 @@ class Database:
         self._turns = {
             read_only: asyncio.Semaphore(settings.database_pool_size) for read_only in (True, False)
         }
+        self._waiting = dict.fromkeys(POOL_NAMES, 0)
 
     def session(self, *, read_only: bool) -> Session:
         """A new session; `read_only` ones never open a transaction and cannot write."""
@@ -43,8 +48,12 @@ class Database:
         """A connection from the pool, in turn; waits at most the connect timeout for one."""
         turns = self._turns[read_only]
         if turns.locked():
-            async with asyncio.timeout(self._settings.database_connect_timeout_seconds):
-                await turns.acquire()
+            self._waiting[read_only] += 1
+            try:
+                async with asyncio.timeout(self._settings.database_connect_timeout_seconds):
+                    await turns.acquire()
+            finally:
+                self._waiting[read_only] -= 1
         else:
             await turns.acquire()
         try:
@@ -69,6 +78,22 @@ class Database:
             await self._pools[read_only].release(connection)
         finally:
             self._turns[read_only].release()
+
+    def usage(self) -> list[PoolUsage]:
+        """Each pool's size, connections in use and requests waiting, for the metrics."""
+        figures = []
+        for read_only, name in POOL_NAMES.items():
+            pool = self._pools.get(read_only)
+            in_use = 0 if pool is None else pool.get_size() - pool.get_idle_size()
+            figures.append(
+                PoolUsage(
+                    pool=name,
+                    size=self._settings.database_pool_size,
+                    in_use=in_use,
+                    waiting=self._waiting[read_only],
+                )
+            )
+        return figures
 
     async def dispose(self) -> None:
         """Close every pooled connection (at shutdown)."""

@@ -20,12 +20,19 @@ from {{ cookiecutter.package_name }}.core.http.problems import (
     ProblemResponse,
     problem_response,
 )
+from {{ cookiecutter.package_name }}.core.metrics import Metrics
 
 logger = structlog.get_logger(__name__)
+# Refusals for want of a resource: the database, a hashing slot, the client's attempts.
+_REFUSALS = frozenset({HTTPStatus.SERVICE_UNAVAILABLE, HTTPStatus.TOO_MANY_REQUESTS})
 
 
 async def handle_app_error(request: Request, exc: AppError) -> ProblemResponse:
-    """A domain error raised on purpose by a service or dependency."""
+    """A domain error raised on purpose by a service or dependency; refusals are counted."""
+    if exc.status_code in _REFUSALS:
+        metrics: Metrics | None = request.app.state.metrics
+        if metrics is not None:
+            metrics.refusals.count(exc.status_code, type(exc))
     return problem_response(
         status=exc.status_code,
         detail=exc.detail,

@@ -26,6 +26,7 @@ from pwdlib.hashers.argon2 import Argon2Hasher
 
 from {{ cookiecutter.package_name }}.core.config import Settings
 from {{ cookiecutter.package_name }}.core.errors import ServiceUnavailableError
+from {{ cookiecutter.package_name }}.core.metrics import HashingUsage
 
 _LOWEST_PRIORITY = 19
 Result = TypeVar("Result")
@@ -72,6 +73,9 @@ class PasswordHasher:
             (Argon2Hasher(time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism),)
         )
         self._slots = asyncio.Semaphore(concurrency)
+        self._concurrency = concurrency
+        self._running = 0
+        self._queued = 0
         self._timeout_seconds = timeout_seconds
         self._pool = ThreadPoolExecutor(
             max_workers=concurrency,
@@ -104,6 +108,10 @@ class PasswordHasher:
         )
         return Verification(valid=valid, new_hash=new_hash)
 
+    def usage(self) -> HashingUsage:
+        """Slots, hashes running and hashes waiting for a slot, for the metrics."""
+        return HashingUsage(slots=self._concurrency, running=self._running, queued=self._queued)
+
     def shutdown(self) -> None:
         """Stop the hashing threads (at app shutdown)."""
         self._pool.shutdown(wait=False, cancel_futures=True)
@@ -122,17 +130,26 @@ class PasswordHasher:
         A request cancelled mid-hash (the client left) cannot stop the thread,
         so the slot is released by the thread's completion, not by the request.
         """
+        self._queued += 1
         try:
             async with asyncio.timeout(self._timeout_seconds):
                 await self._slots.acquire()
         except TimeoutError:
             retry_after = math.ceil(self._timeout_seconds)
             raise HashingBusyError(retry_after_seconds=retry_after) from None
+        finally:
+            self._queued -= 1
         loop = asyncio.get_running_loop()
+        self._running += 1
         future: Future[Result] = self._pool.submit(call)
         future.add_done_callback(lambda _: self._release_from_thread(loop))
         return await asyncio.wrap_future(future)
 
     def _release_from_thread(self, loop: asyncio.AbstractEventLoop) -> None:
         with contextlib.suppress(RuntimeError):  # the loop closed while the hash ran
-            loop.call_soon_threadsafe(self._slots.release)
+            loop.call_soon_threadsafe(self._release)
+
+    def _release(self) -> None:
+        """Free the slot of a finished hash, on the event loop."""
+        self._running -= 1
+        self._slots.release()
