@@ -34,7 +34,8 @@ def unwanted_paths(answers: Mapping[str, object]) -> list[Path]:
     if answers["use_docker"] != "yes":
         paths += [Path("Dockerfile"), Path(".dockerignore"), Path("compose.yaml")]
     if answers["use_kubernetes"] != "yes":
-        paths.append(Path("deploy"))
+        # The Grafana dashboard beside it, deploy/grafana/, serves any deployment.
+        paths.append(Path("deploy/kubernetes"))
     return paths
 
 

@@ -198,6 +198,26 @@ def test_deployment_probes_the_health_routes(gitlab_kubernetes: Baked) -> None:
     assert "command" not in container, "the API runs the image's CMD"
 
 
+def test_prometheus_scrapes_each_pod_inside_the_cluster_and_no_ingress_exposes_metrics(
+    gitlab_kubernetes: Baked,
+) -> None:
+    """The pod annotations name the service's metrics route and port; nothing routes it from outside."""
+    resources = manifests(gitlab_kubernetes)
+    template = resources["Deployment"]["spec"]["template"]
+    (container,) = template["spec"]["containers"]
+    annotations = template["metadata"]["annotations"]
+    router = gitlab_kubernetes.text(f"src/{PACKAGE}/routers/metrics.py")
+    assert f'@router.get("{annotations["prometheus.io/path"]}"' in router
+    assert annotations["prometheus.io/scrape"] == "true"
+    assert int(annotations["prometheus.io/port"]) == container["ports"][0]["containerPort"]
+    assert "Ingress" not in resources, "an Ingress must route /api/ only; test it here if one is added"
+    assert resources["Service"]["spec"]["type"] == "ClusterIP"
+    # One process per pod, so each scrape reads the one process it counts (README, "Operating").
+    runtime = stages(parse_dockerfile(gitlab_kubernetes.text("Dockerfile")))[-1]
+    (command,) = [instruction.args for instruction in runtime if instruction.keyword == "CMD"]
+    assert "--workers" not in command
+
+
 def test_service_autoscaler_and_budget_select_the_api_pods(gitlab_kubernetes: Baked) -> None:
     resources = manifests(gitlab_kubernetes)
     deployment = resources["Deployment"]
@@ -251,7 +271,7 @@ def test_no_ci_and_no_docker_leave_nothing_behind(bare: Baked) -> None:
     for gone in (".github/workflows", ".github/dependabot.yml", ".gitlab-ci.yml", "Dockerfile", "compose.yaml"):
         assert gone not in present
     assert ".dockerignore" not in present
-    assert "deploy" not in present
+    assert "deploy/kubernetes" not in present
     assert [path for path in present if path.startswith(".github/")] == [".github/CODEOWNERS"]
     for document in ("README.md", ".env.example", "AGENTS.md", ".gitignore"):
         text = bare.text(document)

@@ -59,7 +59,8 @@ def test_a_bake_holds_the_files_of_the_chosen_options_only(tmp_path: Path, answe
     codeowners = ".gitlab/CODEOWNERS" if answers["ci"] == "gitlab" else ".github/CODEOWNERS"
     assert {path for path in present if path.endswith("CODEOWNERS")} == {codeowners}
     assert (".github" in present) == (answers["ci"] != "gitlab"), "an empty .github/ is left, or a needed one gone"
-    assert ("deploy" in present) == (answers["use_kubernetes"] == "yes")
+    assert ("deploy/kubernetes" in present) == (answers["use_kubernetes"] == "yes")
+    assert "deploy/grafana/dashboard.json" in present, "the dashboard serves any deployment"
 
 
 @pytest.mark.parametrize(("ci", "codeowners"), [("github", ".github"), ("gitlab", ".gitlab"), ("none", ".github")])
