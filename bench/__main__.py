@@ -117,6 +117,7 @@ def run(options: argparse.Namespace) -> Results:
         figures = _alternated_rounds(wrk, (service, reference), chosen, options)
         rss = {"service": round(service.rss_mb(), 1), "limit": round(reference.rss_mb(), 1)}
         login = _login_load(wrk, service, fixture, options) if options.login_load else None
+        metrics = "on" if project.settings["metrics_enabled"] == "True" else "off"
         return Results(
             endpoints=figures,
             rss_mb=rss,
@@ -124,7 +125,8 @@ def run(options: argparse.Namespace) -> Results:
             date=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
             machine=_machine(project),
             load=(
-                f"one uvicorn worker each, wrk -t1 -c{options.connections}, {options.rounds} round(s) of "
+                f"one uvicorn worker each, the service with its defaults (metrics {metrics}, no tracing), "
+                f"wrk -t1 -c{options.connections}, {options.rounds} round(s) of "
                 f"{options.duration:g} s per app after {options.warmup:g} s of warm-up, service and limit "
                 "alternated; ratio is the median of per-round ratios"
             ),

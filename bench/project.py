@@ -28,7 +28,13 @@ print(json.dumps({{
 }}))
 """
 _DISTRIBUTIONS = ("fastapi", "starlette", "sqlalchemy", "asyncpg", "pyjwt", "uvicorn")
-_SETTINGS = ("database_pool_size", "database_statement_timeout_seconds", "jwt_issuer", "jwt_audience")
+_SETTINGS = (
+    "database_pool_size",
+    "database_statement_timeout_seconds",
+    "jwt_issuer",
+    "jwt_audience",
+    "metrics_enabled",
+)
 
 
 class ProjectError(RuntimeError):

@@ -10,6 +10,7 @@ load balancer would spread the service: whatever one does, the others see.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import secrets
 import signal
@@ -26,6 +27,7 @@ from uuid import uuid4
 
 import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from tests.baking import BakedProject, bake_project, project_env, run_make
 
@@ -395,3 +397,154 @@ def test_replicas_share_tokens_revocations_and_writes(replicas: list[httpx.Clien
         page = replica.get("/api/v1/todos", params={"limit": 100}, headers=headers).json()
         assert page["total"] == len(titles)
         assert sorted(item["title"] for item in page["items"]) == sorted(titles)
+
+
+Counted = dict[tuple[str, str, str], float]
+
+
+def _samples(client: httpx.Client) -> list[tuple[str, dict[str, str], float]]:
+    """Return every sample of the server's /metrics, parsed by prometheus-client's own parser."""
+    response = client.get("/metrics")
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("text/plain; version=")
+    return [
+        (sample.name, sample.labels, sample.value)
+        for family in text_string_to_metric_families(response.text)
+        for sample in family.samples
+    ]
+
+
+def _requests_counted(client: httpx.Client) -> Counted:
+    return {
+        (labels["method"], labels["route"], labels["status"]): value
+        for name, labels, value in _samples(client)
+        if name == "http_requests_total"
+    }
+
+
+def _since(before: Counted, after: Counted) -> Counted:
+    return {key: after[key] - before.get(key, 0) for key in after if after[key] != before.get(key, 0)}
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_metrics_count_the_requests_served_by_route_template_and_status(service: httpx.Client) -> None:
+    headers, _ = _login(service)
+    before = _requests_counted(service)
+    todo = service.post("/api/v1/todos", json={"title": "counted"}, headers=headers).json()
+    for _ in range(2):
+        assert service.get(f"/api/v1/todos/{todo['id']}", headers=headers).status_code == 200
+    random_paths = [f"/{uuid4()}" for _ in range(3)]
+    missing = str(uuid4())
+    assert service.get(f"/api/v1/todos/{missing}", headers=headers).status_code == 404
+    for path in random_paths:
+        assert service.get(path).status_code == 404
+    assert service.get("/api/v1/todos").status_code == 401
+    after = _requests_counted(service)
+
+    assert _since(before, after) == {
+        ("GET", "/metrics", "200"): 1,  # the first scrape, counted once answered
+        ("POST", "/api/v1/todos", "201"): 1,
+        ("GET", "/api/v1/todos/{todo_id}", "200"): 2,
+        ("GET", "/api/v1/todos/{todo_id}", "404"): 1,
+        ("GET", "<unmatched>", "404"): 3,
+        ("GET", "/api/v1/todos", "401"): 1,
+    }
+    labels = " ".join(route for _, route, _ in after)
+    ids = [todo["id"], missing, *(path.strip("/") for path in random_paths)]
+    assert not [value for value in ids if value in labels], "a path became a label value"
+
+
+async def _scrape_during_burst(base_url: str, headers: dict[str, str]) -> list[dict[str, float]]:
+    """Read the pool gauges over and over while 64 list requests run at once; every reading."""
+    limits = httpx.Limits(max_connections=CONCURRENT_LOGINS + 8)
+    async with httpx.AsyncClient(base_url=base_url, timeout=60, limits=limits) as client:
+
+        async def read() -> int:
+            return (await client.get("/api/v1/todos", headers=headers)).status_code
+
+        burst = asyncio.gather(*(read() for _ in range(CONCURRENT_LOGINS)))
+        readings = []
+        while not burst.done():
+            text = (await client.get("/metrics")).text
+            readings.append(
+                {
+                    f"{sample.name}:{sample.labels.get('pool', '')}": sample.value
+                    for family in text_string_to_metric_families(text)
+                    for sample in family.samples
+                    if sample.name.startswith("db_pool_")
+                }
+            )
+        assert set(await burst) == {200}
+        return readings
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_pool_gauges_move_under_concurrent_requests(service: httpx.Client) -> None:
+    headers, _ = _login(service)
+    idle = {name: value for name, _, value in _samples(service) if name.startswith("db_pool_")}
+    assert idle["db_pool_size"] > 0
+
+    readings = asyncio.run(_scrape_during_burst(str(service.base_url), headers))
+    in_use = max(reading["db_pool_connections_in_use:read"] for reading in readings)
+    waiting = max(reading["db_pool_waiting_requests:read"] for reading in readings)
+    size = readings[0]["db_pool_size:read"]
+    assert 1 <= in_use <= size, readings
+    assert waiting >= 1, f"64 requests on a pool of {size} and none waited: {readings}"
+    after = {f"{name}:{labels.get('pool', '')}": value for name, labels, value in _samples(service)}
+    assert after["db_pool_waiting_requests:read"] == 0
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_each_replica_counts_its_own_requests(replicas: list[httpx.Client]) -> None:
+    """One process per replica, each scraped on its own: their counts add up to the requests."""
+    before = [_requests_counted(replica).get(("GET", "/health/live", "200"), 0) for replica in replicas]
+    for number, replica in enumerate(replicas):
+        for _ in range(number + 1):
+            assert replica.get("/health/live").status_code == 200
+    after = [_requests_counted(replica).get(("GET", "/health/live", "200"), 0) for replica in replicas]
+    assert [now - then for now, then in zip(after, before, strict=True)] == [1, 2, 3]
+
+
+def _closed_port() -> int:
+    port = _free_port()
+    with socket.socket() as probe:
+        assert probe.connect_ex(("127.0.0.1", port)) != 0
+    return port
+
+
+def _timed_reads(client: httpx.Client, headers: dict[str, str], count: int) -> float:
+    started = time.perf_counter()
+    for _ in range(count):
+        assert client.get("/api/v1/todos", headers=headers).status_code == 200
+    return time.perf_counter() - started
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_traces_with_the_collector_down_cost_no_request_its_speed(served: Served) -> None:
+    """Traced to a closed port, requests answer as fast, and their log lines carry the trace id."""
+    env = {
+        **served.env,
+        "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{_closed_port()}",
+        "OTEL_BSP_SCHEDULE_DELAY": "50",  # exports, all failing, while the requests run
+        "OTEL_EXPORTER_OTLP_TIMEOUT": "2",
+    }
+    headers, _ = _login(served.client)
+    trace_id = secrets.token_hex(16)
+    with _serving(served.project, env, "traced") as (traced, _):
+        _timed_reads(traced, headers, 20)  # warm-up
+        _timed_reads(served.client, headers, 20)
+        traced_seconds = _timed_reads(traced, headers, 200)
+        untraced_seconds = _timed_reads(served.client, headers, 200)
+        parent = f"00-{trace_id}-{secrets.token_hex(8)}-01"
+        assert traced.get("/api/v1/todos", headers={**headers, "traceparent": parent}).status_code == 200
+        time.sleep(0.5)  # past an export attempt or two
+    assert traced_seconds < 2 * untraced_seconds, (traced_seconds, untraced_seconds)
+    log = (served.project.path / "traced.log").read_text(encoding="utf-8")
+    lines = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
+    traced_lines = [line for line in lines if line.get("trace_id") == trace_id]
+    assert [line["logger"] for line in traced_lines] == ["access"], traced_lines
+    assert traced_lines[0]["route"] == "/api/v1/todos"
