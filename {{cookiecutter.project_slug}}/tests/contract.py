@@ -1,8 +1,9 @@
 """The contract every resource keeps, written once: each feature's tests declare themselves into it.
 
 A feature's test module states what the contract needs to know (its route
-names, its kind, a body to create one) and gets one parametrised test of
-every clause:
+names, its kind, a body to create one, and what a body cannot hold fixed: a
+row of another feature for each reference, a new value for each unique field)
+and gets one parametrised test of every clause:
 
     CONTRACT = Contract("todos", item="todo", kind=Kind.OWNED, body={"title": "Write tests"})
     test_contract = contract_tests(CONTRACT)
@@ -13,6 +14,7 @@ so the module itself keeps only what is particular to the feature and its fields
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from itertools import count
 from typing import Any
 from uuid import uuid4
 
@@ -25,6 +27,8 @@ from tests.conftest import LoginFactory
 Headers = dict[str, str]
 # What tells two problem bodies apart although they answer alike: where, and which request.
 PER_REQUEST = frozenset({"instance", "request_id"})
+# Numbers no two bodies of one run share, for the values of unique fields.
+_SERIAL = count(1)
 
 
 class Kind(StrEnum):
@@ -45,6 +49,10 @@ class Contract:
     body: Mapping[str, object]
     # A nested feature's parent: its contract, whose `body` creates the parent row.
     parent: "Contract | None" = None
+    # Columns naming a row of another feature: its contract, which creates one for each body.
+    references: Mapping[str, "Contract"] = field(default_factory=dict)
+    # Unique columns: each makes its value for a body from a number no other body is given.
+    fresh: Mapping[str, Callable[[int], object]] = field(default_factory=dict)
     # Route names: `list_<plural>`, `create_<item>`, `get_<item>`, `update_<item>`, `delete_<item>`.
     routes: Mapping[str, str] = field(init=False)
 
@@ -79,21 +87,41 @@ class World:
         """Headers of a caller that may create rows: a superuser for a shared resource."""
         return self.superuser if self.contract.kind is Kind.SHARED else await self.login()
 
+    async def body(self, headers: Headers, contract: Contract | None = None) -> dict[str, object]:
+        """A body that creates a row of `contract` (this feature's by default) for `headers`.
+
+        Each reference names a new row of its feature, the caller's own (a
+        superuser's if that feature is shared), and each unique field a new value.
+        """
+        contract = contract or self.contract
+        body = dict(contract.body)
+        for column, target in contract.references.items():
+            writer = self.superuser if target.kind is Kind.SHARED else headers
+            body[column] = (await self._post(target, writer))["id"]
+        return body | {column: new(next(_SERIAL)) for column, new in contract.fresh.items()}
+
     async def parent_of(self, headers: Headers) -> dict[str, object]:
         """For a nested feature, a new parent row of `headers`' caller: `{"parent_id": ...}`."""
         parent = self.contract.parent
         if parent is None:
             return {}
-        response = await self.client.post(
-            self.app.url_path_for(parent.routes["create"]), json=dict(parent.body), headers=headers
-        )
-        assert response.status_code == 201, response.text
-        return {"parent_id": response.json()["id"]}
+        return {"parent_id": (await self._post(parent, headers))["id"]}
 
     async def create(self, headers: Headers, **where: object) -> dict[str, Any]:
         """A new row, created through the API by `headers`' caller."""
         response = await self.client.post(
-            self.path("create", **where), json=dict(self.contract.body), headers=headers
+            self.path("create", **where), json=await self.body(headers), headers=headers
+        )
+        assert response.status_code == 201, response.text
+        row: dict[str, Any] = response.json()
+        return row
+
+    async def _post(self, contract: Contract, headers: Headers) -> dict[str, Any]:
+        """A new row of the top-level feature `contract`, created by `headers`' caller."""
+        response = await self.client.post(
+            self.app.url_path_for(contract.routes["create"]),
+            json=await self.body(headers, contract),
+            headers=headers,
         )
         assert response.status_code == 201, response.text
         row: dict[str, Any] = response.json()
@@ -131,7 +159,7 @@ async def create_answers_201_with_a_location_that_answers_200(world: World) -> N
     headers = await world.owner()
     where = await world.parent_of(headers)
     response = await world.client.post(
-        world.path("create", **where), json=dict(world.contract.body), headers=headers
+        world.path("create", **where), json=await world.body(headers), headers=headers
     )
     assert response.status_code == 201, response.text
     row = response.json()
@@ -210,7 +238,7 @@ async def another_users_parent_answers_like_a_missing_parent(world: World) -> No
     owner, intruder = await world.login(), await world.login()
     theirs = await world.parent_of(owner)
     missing = {"parent_id": uuid4()}
-    body = dict(world.contract.body)
+    body = await world.body(intruder)
     for method, json in (("GET", None), ("POST", body)):
         route = "list" if method == "GET" else "create"
         answers = [
@@ -230,7 +258,7 @@ async def only_superusers_write(world: World) -> None:
     read = await world.client.get(world.item_path("get", row["id"]), headers=user)
     assert read.status_code == 200
     writes = [
-        ("POST", world.path("create"), dict(world.contract.body)),
+        ("POST", world.path("create"), await world.body(user)),
         ("PATCH", world.item_path("update", row["id"]), {}),
         ("DELETE", world.item_path("delete", row["id"]), None),
     ]
@@ -251,6 +279,22 @@ def _clauses(contract: Contract) -> Iterator[Clause]:
         yield another_users_row_answers_like_a_missing_one
     if contract.kind is Kind.NESTED:
         yield another_users_parent_answers_like_a_missing_parent
+
+
+def world_fixture(contract: Contract) -> object:
+    """A fixture of the feature `contract` describes, for a module's own tests.
+
+    `world = world_fixture(CONTRACT)` gives each test of the module a `world: World`.
+    """
+
+    @pytest.fixture
+    def world(
+        client: AsyncClient, app: FastAPI, login: LoginFactory, superuser_headers: Headers
+    ) -> World:
+        """The feature's routes, a client and a way to make users and rows."""
+        return World(contract, client, app, login, superuser_headers)
+
+    return world
 
 
 def contract_tests(contract: Contract) -> Callable[..., Awaitable[None]]:

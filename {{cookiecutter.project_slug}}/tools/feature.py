@@ -1,14 +1,21 @@
-"""`make feature name=<plural> [parent=<feature>] [kind=shared]`: a complete CRUD feature.
+"""`make feature name=<plural> [parent=<feature>] [kind=shared] [fields="..."]`: a CRUD feature.
 
 Writes the schemas, model, service, router and tests from the templates in
 `tools/feature_templates/` (`string.Template` placeholders such as `${Item}`),
 adds the model to `models/__init__.py` and the router to the protected loop of
-`routers/api.py`. Then it generates the migration as `make migration` does
-(`tools/migration.py`): against the database `make migrate` uses, migrated to
-head first so autogenerate sees only the new table, and numbered after the last
+`routers/api.py`, found through their syntax trees (`tools/anchors.py`). Then
+it generates the migration as `make migration` does (`tools/migration.py`):
+against the database `make migrate` uses, migrated to head first so
+autogenerate sees only the new table, and numbered after the last
 revision. Last, `specs/<name>/`: a spec of what it wrote and its first task,
 which names the migration by revision id (R6.3), with no placeholder left for
 `make check` to refuse (R10.2).
+
+`fields=` declares the feature's own fields in the grammar of `tools/fields/`
+(`title:str(1..200) done:bool=false project:ref(projects)?`); without it, a
+`name` and an optional `description`. Its columns, constraints, schemas and
+`tests/test_<name>_fields.py` come from it; a `restrict` ref also gives the
+referenced feature's service and router the 409 it answers while referenced.
 
 A feature is owned by default: each row is one user's. With `kind=shared`,
 every user reads its rows and only superusers write them. With `parent=`, the
@@ -16,7 +23,7 @@ routes nest under the parent's item path and every statement reaches the new
 rows through the parent's owner; the parent must be an owned, top-level
 feature (one level of nesting).
 
-A malformed or taken name is refused in one line before anything is written;
+A malformed or taken name, or a malformed spec, is refused in one line before anything is written;
 if a later step fails, everything written is taken back.
 """
 
@@ -26,22 +33,34 @@ import builtins
 import keyword
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from string import Template
 
+from tools.anchors import (
+    AnchorError,
+    add_in_use,
+    call_assigned,
+    description,
+    include_router,
+    register_model,
+)
+from tools.fields.field_tests import Subject, contract_placeholders, fields_tests
+from tools.fields.field_types import SpecError
+from tools.fields.grammar import DEFAULT_SPEC, FieldSpec, parse
+from tools.fields.model import constraint_names, model_placeholders
+from tools.fields.schemas import null_rule, schema_placeholders
+from tools.fields.service import Target, router_placeholders, service_placeholders
 from tools.migration import PROJECT_ROOT, VERSIONS, autogenerate, next_revision, run
+from tools.templates import render
 
-TEMPLATES = Path(__file__).resolve().parent / "feature_templates"
 PACKAGE = "{{ cookiecutter.package_name }}"
 PACKAGE_DIR = PROJECT_ROOT / "src" / PACKAGE
 SNAKE_CASE = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
 # Plural endings and what they become in the singular, tried in this order.
 PLURAL_ENDINGS = (("ies", "y"), ("sses", "ss"), ("shes", "sh"), ("ches", "ch"), ("xes", "x"))
-PROTECTED_LOOP = re.compile(r"^for protected in \((?P<routers>[^)]*)\):$", re.MULTILINE)
-ROUTER_IMPORT = re.compile(rf"^from {PACKAGE}\.routers import (?P<modules>[\w, ]+)$", re.MULTILINE)
-MODEL_EXPORTS = re.compile(r"^__all__ = \[(?P<names>[^\]]*)\]$", re.MULTILINE)
+# PostgreSQL's longest identifier: a longer constraint name would be cut, and not found.
+MAX_IDENTIFIER = 63
 
 
 class Kind(StrEnum):
@@ -112,26 +131,53 @@ class Names:
         }
 
 
+def _read(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
 def _module(path: Path) -> ast.Module:
-    return ast.parse(path.read_text(encoding="utf-8"))
+    return ast.parse(_read(path))
 
 
-def _class(tree: ast.Module, name: str) -> ast.ClassDef | None:
-    return next((n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == name), None)
+@dataclass(frozen=True)
+class Declared:
+    """An existing top-level feature, as its sources declare it."""
 
+    names: Names
+    # The resource class its service declares: `OwnedResource`, `SharedResource`...
+    kind: str
+    # Its 404's `detail`; its service's syntax tree.
+    not_found: str
+    service: ast.Module
 
-def _call_assigned(tree: ast.Module, name: str) -> ast.Call | None:
-    """The call whose result the module assigns to `name` (`todos = OwnedResource(...)`)."""
-    return next(
-        (
-            node.value
-            for node in tree.body
-            if isinstance(node, ast.Assign)
-            and [getattr(target, "id", None) for target in node.targets] == [name]
-            and isinstance(node.value, ast.Call)
-        ),
-        None,
-    )
+    @classmethod
+    def read(cls, names: Names, role: str, kinds: frozenset[str], why: str) -> "Declared":
+        """Read `services/<plural>.py` and check its tests declare the shared `CONTRACT`.
+
+        `role` (`parent=projects`) starts each refusal: a feature must declare
+        `<plural> = <one of kinds>(...)` (else `why` says what to do instead),
+        a `<Item>NotFoundError` with a description, and a `CONTRACT`, which
+        other features' tests import to create its rows.
+        """
+        service = PACKAGE_DIR / "services" / f"{names.plural}.py"
+        tests = PROJECT_ROOT / "tests" / f"test_{names.plural}.py"
+        if not (service.exists() and tests.exists()):
+            msg = f"{role}: no such feature (services/{names.plural}.py)"
+            raise RefusalError(msg)
+        tree = _module(service)
+        resource = call_assigned(tree, names.plural)
+        kind = ast.unparse(resource.func) if resource else None
+        if kind not in kinds:
+            msg = f"{role} is not an {' or '.join(sorted(kinds))}: {why}"
+            raise RefusalError(msg)
+        not_found = description(tree, f"{names.cls}NotFoundError")
+        if not_found is None or call_assigned(_module(tests), "CONTRACT") is None:
+            msg = (
+                f"{role}: services/{names.plural}.py has no {names.cls}NotFoundError with a "
+                f"description, or tests/test_{names.plural}.py declares no CONTRACT"
+            )
+            raise RefusalError(msg)
+        return cls(names, str(kind), not_found, tree)
 
 
 @dataclass(frozen=True)
@@ -140,46 +186,17 @@ class ParentFacts:
 
     names: Names
     not_found: str
-    create_body: str
 
     @classmethod
     def read(cls, names: Names) -> "ParentFacts":
         """Read them from the parent's sources, or refuse a parent that is not an owned feature.
 
-        Its service declares `<plural> = OwnedResource(...)` (a nested or shared
-        one cannot be a parent: one level of nesting, under rows with an owner),
-        and its tests declare the shared contract, whose body creates a parent.
+        Its service declares `<plural> = OwnedResource(...)`: a nested or shared
+        one cannot be a parent (one level of nesting, under rows with an owner).
         """
-        service = PACKAGE_DIR / "services" / f"{names.plural}.py"
-        tests = PROJECT_ROOT / "tests" / f"test_{names.plural}.py"
-        if not (service.exists() and tests.exists()):
-            msg = f"parent={names.plural}: no such feature (services/{names.plural}.py)"
-            raise RefusalError(msg)
-        resource = _call_assigned(_module(service), names.plural)
-        if resource is None or ast.unparse(resource.func) != "OwnedResource":
-            msg = f"parent={names.plural} is not an OwnedResource: nest under an owned feature"
-            raise RefusalError(msg)
-        error = _class(_module(service), f"{names.cls}NotFoundError")
-        description = next(
-            (
-                node.value.value
-                for node in (error.body if error else [])
-                if isinstance(node, ast.Assign)
-                and [getattr(target, "id", None) for target in node.targets] == ["description"]
-                and isinstance(node.value, ast.Constant)
-            ),
-            None,
-        )
-        contract = _call_assigned(_module(tests), "CONTRACT")
-        keywords = contract.keywords if contract else []
-        body = next((keyword.value for keyword in keywords if keyword.arg == "body"), None)
-        if not isinstance(description, str) or body is None:
-            msg = (
-                f"parent={names.plural} has no {names.cls}NotFoundError, or its tests declare no "
-                "CONTRACT with a body"
-            )
-            raise RefusalError(msg)
-        return cls(names, description, ast.unparse(body))
+        role, why = f"parent={names.plural}", "nest under an owned feature"
+        declared = Declared.read(names, role, frozenset({"OwnedResource"}), why)
+        return cls(names, declared.not_found)
 
     def placeholders(self) -> dict[str, str]:
         """The parent's template placeholders."""
@@ -191,17 +208,37 @@ class ParentFacts:
             "parent_id": f"{self.names.singular}_id",
             "parent_path": self.names.plural.replace("_", "-"),
             "parent_not_found": self.not_found,
-            "parent_body": self.create_body,
         }
+
+
+def read_target(plural: str) -> Target:
+    """The feature `ref(plural)` names: an owned or shared, top-level one."""
+    names = Names.of(plural)
+    kinds = frozenset({"OwnedResource", "SharedResource"})
+    declared = Declared.read(names, f"ref({plural})", kinds, "name a top-level feature")
+    in_use = description(declared.service, f"{names.cls}InUseError") or (
+        f"{names.thing.capitalize()} is still named by other rows; change or delete them first."
+    )
+    return Target(
+        plural,
+        names.singular,
+        names.cls,
+        shared=declared.kind == "SharedResource",
+        missing_detail=declared.not_found,
+        in_use_detail=in_use,
+    )
 
 
 @dataclass(frozen=True)
 class Feature:
-    """A feature to write: its names, its parent if nested, and every file it adds."""
+    """A feature to write: its names, its parent if nested, its fields, and every file it adds."""
 
     names: Names
     parent: ParentFacts | None
     kind: Kind = Kind.OWNED
+    fields: tuple[FieldSpec, ...] = field(default_factory=lambda: parse(DEFAULT_SPEC))
+    # The features its refs name, by plural.
+    targets: dict[str, Target] = field(default_factory=dict)
 
     @property
     def files(self) -> dict[str, Path]:
@@ -217,13 +254,19 @@ class Feature:
         }
 
     @property
+    def fields_tests(self) -> Path:
+        """The tests of the feature's fields."""
+        return PROJECT_ROOT / "tests" / f"test_{self.names.plural}_fields.py"
+
+    @property
     def specs(self) -> Path:
         """The folder of the feature's spec and tasks."""
         return PROJECT_ROOT / "specs" / self.names.plural
 
     def refuse_if_taken(self) -> None:
         """Refuse a name that any file, spec or table of the project already uses."""
-        taken = [path for path in [*self.files.values(), self.specs] if path.exists()]
+        paths = [*self.files.values(), self.fields_tests, self.specs]
+        taken = [path for path in paths if path.exists()]
         table = f'__tablename__ = "{self.names.plural}"'
         taken += [
             path
@@ -236,16 +279,10 @@ class Feature:
 
     def placeholders(self) -> dict[str, str]:
         """Every placeholder the templates of this feature use."""
-        values = self.names.placeholders() | {
-            "create_body": repr({"name": f"A {self.names.thing}"}),
-            "service_imports": "",
-            "error_classes": "",
-            "resource_options": "",
-            "router_imports": "",
-            "create_responses": "",
-            "write_errors": "",
-            "delete_errors": "",
-        }
+        names, fields, targets = self.names, self.fields, self.targets
+        # Who a row is unique within: its owner, its parent, or (shared) the whole table.
+        scope = {Kind.OWNED: "owner_id", Kind.SHARED: None}.get(self.kind)
+        values = names.placeholders() | {"delete_errors": ""}
         if self.parent is None:
             owner = "owner" if self.kind is Kind.OWNED else "author"
             values |= {"owner_field": owner, "read_parent_field": ""}
@@ -255,7 +292,30 @@ class Feature:
                 "owner_field": values["parent_thing"],
                 "read_parent_field": f"    {values['parent_id']}: UUID\n",
             }
-        return values
+            scope = values["parent_id"]
+        values |= model_placeholders(fields, table=names.plural, scope=scope)
+        values |= schema_placeholders(fields, cls=names.cls)
+        values |= service_placeholders(fields, cls=names.cls, thing=names.thing, targets=targets)
+        values |= router_placeholders(fields, plural=names.plural, cls=names.cls, targets=targets)
+        return values | contract_placeholders(fields)
+
+    def tests_of_fields(self) -> str:
+        """The module `tests/test_<plural>_fields.py`."""
+        subject = Subject(
+            self.names.plural,
+            self.names.thing,
+            parent_thing=self.parent.names.thing if self.parent else None,
+            shared=self.kind is Kind.SHARED,
+            targets=self.targets,
+        )
+        return fields_tests(self.fields, subject)
+
+    def restricted(self) -> list[Target]:
+        """The features a `restrict` ref names: their deletes answer 409 while named."""
+        names = {
+            spec.ref.target for spec in self.fields if spec.ref and spec.ref.on_delete == "restrict"
+        }
+        return [self.targets[name] for name in sorted(names)]
 
     def spec_placeholders(self, revision: str) -> dict[str, str]:
         """The placeholders only the specs use, with the id of the feature's migration."""
@@ -306,44 +366,47 @@ class Feature:
             )
             purpose = kept(f"under each {values['parent_thing']} of their own")
             argument = f" parent={self.parent.names.plural}"
+        if self.fields != parse(DEFAULT_SPEC):
+            argument += f' fields="{" ".join(spec.token for spec in self.fields)}"'
         return values | {
             "api_table": "\n".join(table),
+            "field_rules": self._field_rules(),
             "scope_sentence": scope,
             "parent_argument": argument,
             "purpose": purpose,
             "revision": revision,
         }
 
-
-def render(template: str, values: dict[str, str]) -> str:
-    """The template file `template` with its placeholders filled in."""
-    return Template((TEMPLATES / f"{template}.tmpl").read_text(encoding="utf-8")).substitute(values)
-
-
-def register_model(text: str, names: Names) -> str:
-    """`models/__init__.py` importing and exporting the new model (ruff sorts the imports)."""
-    exports = MODEL_EXPORTS.search(text)
-    if exports is None:
-        msg = "models/__init__.py has no one-line __all__ to add the model to"
-        raise RefusalError(msg)
-    listed = sorted([*re.findall(r'"(\w+)"', exports["names"]), names.cls])
-    text = text.replace(exports[0], "__all__ = [" + ", ".join(f'"{name}"' for name in listed) + "]")
-    line = f"from {PACKAGE}.models.{names.singular} import {names.cls}\n"
-    return text.replace(
-        f"from {PACKAGE}.models.base import", line + f"from {PACKAGE}.models.base import", 1
-    )
-
-
-def include_router(text: str, names: Names) -> str:
-    """`routers/api.py` including the new router in the protected loop, which documents its 401."""
-    loop, imported = PROTECTED_LOOP.search(text), ROUTER_IMPORT.search(text)
-    if loop is None or imported is None:
-        msg = "routers/api.py has no `for protected in (...)` loop to include the router in"
-        raise RefusalError(msg)
-    modules = sorted([*imported["modules"].split(", "), names.plural])
-    text = text.replace(imported[0], f"from {PACKAGE}.routers import " + ", ".join(modules))
-    routers = loop["routers"].strip().rstrip(",")
-    return text.replace(loop[0], f"for protected in ({routers}, {names.plural}.router):")
+    def _field_rules(self) -> str:
+        """The spec's rules the fields make, one list item each."""
+        fields, thing = self.fields, self.names.thing
+        written = ", ".join(f"`{spec.token}`" for spec in fields)
+        bounds = "a value outside its bounds answers 422 on create and on update"
+        rules = [f"- Fields (`make feature` grammar, AGENTS.md): {written}; {bounds}."]
+        rules.append(f"- In a PATCH, {null_rule(fields)}.")
+        within = {Kind.OWNED: "the caller's", Kind.SHARED: "all of them"}.get(self.kind)
+        if self.parent is not None:
+            within = f"the {self.parent.names.thing}'s"
+        rules += [
+            f"- A second {thing} with the same `{spec.column}` among {within} answers 409."
+            for spec in fields
+            if spec.unique
+        ]
+        for spec in fields:
+            if spec.ref is None:
+                continue
+            target = self.targets[spec.ref.target]
+            deleted = {
+                "restrict": "answers 409 while it is named",
+                "cascade": f"deletes the {self.names.plural.replace('_', ' ')} naming it",
+                "setnull": f"sets `{spec.column}` to `null`",
+            }[spec.ref.on_delete]
+            named = target.item.replace("_", " ")
+            rules.append(
+                f"- `{spec.column}` names a {named} the caller can see, else 404 "
+                f"({target.missing_detail}); deleting that {named} {deleted}."
+            )
+        return "\n".join(rules)
 
 
 def generate_migration(names: Names, revision: str) -> Path:
@@ -381,7 +444,31 @@ class Writer:
                 path.parent.rmdir()
 
 
-def plan(name: str, parent: str | None, kind: str = Kind.OWNED) -> Feature:
+def _fields(spec: str, names: Names, parent: ParentFacts | None) -> tuple[FieldSpec, ...]:
+    """The fields of `spec` for the feature `names`; refused if they cannot be its own."""
+    try:
+        fields = parse(spec)
+    except SpecError as error:
+        raise RefusalError(str(error)) from None
+    for spec_field in fields:
+        if parent is not None and spec_field.column == f"{parent.names.singular}_id":
+            msg = f"field {spec_field.token!r}: {spec_field.column} is the link to the parent"
+            raise RefusalError(msg)
+        if spec_field.ref is not None and spec_field.ref.target == names.plural:
+            msg = f"field {spec_field.token!r}: a feature cannot refer to itself"
+            raise RefusalError(msg)
+    names_made = constraint_names(fields, table=names.plural)
+    if too_long := [name for name in names_made if len(name) > MAX_IDENTIFIER]:
+        msg = (
+            f"the constraint name {too_long[0]} is over {MAX_IDENTIFIER} characters: shorten a name"
+        )
+        raise RefusalError(msg)
+    return fields
+
+
+def plan(
+    name: str, parent: str | None, kind: str = Kind.OWNED, fields: str = DEFAULT_SPEC
+) -> Feature:
     """The feature `name` (under `parent`), or a `RefusalError` before anything is written."""
     names = Names.of(name)
     if kind not in (Kind.OWNED, Kind.SHARED):
@@ -398,7 +485,11 @@ def plan(name: str, parent: str | None, kind: str = Kind.OWNED) -> Feature:
             raise RefusalError(msg)
         parent_facts = ParentFacts.read(parent_names)
         kind = Kind.NESTED
-    feature = Feature(names, parent_facts, Kind(kind))
+    specs = _fields(fields, names, parent_facts)
+    targets = {spec.ref.target for spec in specs if spec.ref is not None}
+    feature = Feature(
+        names, parent_facts, Kind(kind), specs, {plural: read_target(plural) for plural in targets}
+    )
     feature.refuse_if_taken()
     return feature
 
@@ -411,9 +502,17 @@ def write(feature: Feature) -> list[Path]:
     try:
         for template, path in feature.files.items():
             writer.write(path, render(template, values))
+        writer.write(feature.fields_tests, feature.tests_of_fields())
+        names = feature.names
         models, api = PACKAGE_DIR / "models" / "__init__.py", PACKAGE_DIR / "routers" / "api.py"
-        writer.write(models, register_model(models.read_text(encoding="utf-8"), feature.names))
-        writer.write(api, include_router(api.read_text(encoding="utf-8"), feature.names))
+        writer.write(models, register_model(_read(models), names.singular, names.cls))
+        writer.write(api, include_router(_read(api), names.plural))
+        for target in feature.restricted():
+            service = PACKAGE_DIR / "services" / f"{target.plural}.py"
+            router = PACKAGE_DIR / "routers" / f"{target.plural}.py"
+            edited = add_in_use(_read(service), _read(router), target)
+            writer.write(service, edited[0])
+            writer.write(router, edited[1])
         written = [str(path) for path in writer.originals]
         # Formatted before the lint, which then sees lines as they will stay.
         run("ruff format", "-m", "ruff", "format", "--quiet", *written)
@@ -435,15 +534,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("name", help="plural snake_case, like projects or line_items")
     parser.add_argument("--parent", help="an existing owned feature to nest under, like projects")
     parser.add_argument("--kind", default=Kind.OWNED, help="owned (the default) or shared")
+    parser.add_argument(
+        "--fields",
+        default=DEFAULT_SPEC,
+        help='its fields, like "title:str(1..200) done:bool=false"',
+    )
     arguments = parser.parse_args(argv)
     try:
-        feature = plan(arguments.name, arguments.parent, arguments.kind)
+        feature = plan(arguments.name, arguments.parent, arguments.kind, arguments.fields)
     except RefusalError as refusal:
         print(f"make feature: {refusal}; nothing written", file=sys.stderr)
         return 2
     try:
         written = write(feature)
-    except (RuntimeError, RefusalError) as error:
+    except (RuntimeError, AnchorError) as error:
         print(f"make feature: {error}; everything written was taken back", file=sys.stderr)
         return 1
     print(f"Wrote the {feature.names.plural} feature:")
