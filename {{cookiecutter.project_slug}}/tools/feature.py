@@ -284,12 +284,13 @@ class Feature:
         scope = {Kind.OWNED: "owner_id", Kind.SHARED: None}.get(self.kind)
         values = names.placeholders() | {"delete_errors": ""}
         if self.parent is None:
-            owner = "owner" if self.kind is Kind.OWNED else "author"
-            values |= {"owner_field": owner, "read_parent_field": ""}
+            owned = self.kind is Kind.OWNED
+            server_owned = "id, owner and timestamps" if owned else "id and timestamps"
+            values |= {"server_owned": server_owned, "read_parent_field": ""}
         else:
             values |= self.parent.placeholders()
             values |= {
-                "owner_field": values["parent_thing"],
+                "server_owned": f"id, {values['parent_thing']} and timestamps",
                 "read_parent_field": f"    {values['parent_id']}: UUID\n",
             }
             scope = values["parent_id"]
