@@ -33,15 +33,18 @@ _VALID = {
 _IMPORT_NAMES = {
     "argon2_cffi": "argon2",
     "dnspython": "dns",
+    "googleapis_common_protos": "google",
     "graphql_core": "graphql",
     "import_linter": "importlinter",
     "markdown_it_py": "markdown_it",
-    "opentelemetry_api": "opentelemetry",
+    "protobuf": "google",
     "pyjwt": "jwt",
     "python_dotenv": "dotenv",
     "pytest_xdist": "xdist",
     "pyyaml": "yaml",
 }
+# Every OpenTelemetry distribution installs a part of the `opentelemetry` namespace package.
+_NAMESPACES = ("opentelemetry",)
 # Distributions that install no public top-level package.
 _NO_PUBLIC_PACKAGE = {"argon2_cffi_bindings"}
 
@@ -101,8 +104,14 @@ def test_every_locked_distribution_is_a_reserved_package_name(lock: Path) -> Non
     # Fails when the generated project gains a dependency: add its import name to the hook.
     text = lock.read_text(encoding="utf-8")
     distributions = {name.replace("-", "_") for name in re.findall(r'^name = "([^"{]+)"$', text, re.MULTILINE)}
-    imports = {_IMPORT_NAMES.get(name, name) for name in distributions - _NO_PUBLIC_PACKAGE}
+    imports = {_import_name(name) for name in distributions - _NO_PUBLIC_PACKAGE}
     assert sorted(imports - RESERVED_PACKAGE_NAMES) == []
+
+
+def _import_name(distribution: str) -> str:
+    """The top-level package a distribution installs (its name, unless it says otherwise)."""
+    namespace = next((name for name in _NAMESPACES if distribution.startswith(f"{name}_")), None)
+    return namespace or _IMPORT_NAMES.get(distribution, distribution)
 
 
 @pytest.mark.parametrize("python", SUPPORTED_PYTHONS)
