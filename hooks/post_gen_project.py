@@ -22,6 +22,48 @@ _ANSWERS_JSON = r"""{{ cookiecutter | tojson }}"""
 # GitHub reads CODEOWNERS from .github/; GitLab from the root, docs/ or .gitlab/.
 GITHUB_CODEOWNERS = Path(".github/CODEOWNERS")
 GITLAB_CODEOWNERS = Path(".gitlab/CODEOWNERS")
+# What only a service with accounts of its own has (auth=local): passwords, its own
+# tokens and their keys, the brute-force limits, and their tests.
+LOCAL_AUTH_PACKAGE = (
+    "core/security/keys.py",
+    "core/security/limits.py",
+    "core/security/passwords.py",
+    "core/security/tokens.py",
+    "models/attempt_counter.py",
+    "models/refresh_token.py",
+    "routers/auth.py",
+    "routers/well_known.py",
+    "schemas/auth.py",
+    "schemas/email.py",
+    "schemas/keys.py",
+    "schemas/token.py",
+    "services/attempts.py",
+    "services/auth.py",
+    "services/tokens.py",
+)
+LOCAL_AUTH_PROJECT = (
+    "tests/test_admin_users.py",
+    "tests/test_attempt_bursts.py",
+    "tests/test_attempt_limits.py",
+    "tests/test_auth.py",
+    "tests/test_email_addresses.py",
+    "tests/test_passwords.py",
+    "tests/test_refresh_tokens.py",
+    "tests/test_secrets.py",
+    "tests/test_signing_keys.py",
+    "tests/test_superuser_races.py",
+    "tests/test_superuser_tool.py",
+    "tests/test_users.py",
+    "tools/superuser.py",
+)
+# What only a service that trusts an identity provider has (auth=oidc).
+OIDC_PACKAGE = ("core/security/oidc.py",)
+OIDC_PROJECT = (
+    "migrations/versions/20261206_0007_users_of_an_identity_provider.py",
+    "tests/identity_provider.py",
+    "tests/test_oidc.py",
+    "tests/test_oidc_first_sight.py",
+)
 
 
 def unwanted_paths(answers: Mapping[str, object]) -> list[Path]:
@@ -36,6 +78,11 @@ def unwanted_paths(answers: Mapping[str, object]) -> list[Path]:
     if answers["use_kubernetes"] != "yes":
         # The Grafana dashboard beside it, deploy/grafana/, serves any deployment.
         paths.append(Path("deploy/kubernetes"))
+    package = Path("src", str(answers["package_name"]))
+    if answers["auth"] == "oidc":
+        paths += [package / name for name in LOCAL_AUTH_PACKAGE] + [Path(name) for name in LOCAL_AUTH_PROJECT]
+    else:
+        paths += [package / name for name in OIDC_PACKAGE] + [Path(name) for name in OIDC_PROJECT]
     return paths
 
 

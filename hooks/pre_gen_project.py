@@ -20,6 +20,7 @@ _ANSWERS_JSON = r"""{{ cookiecutter | tojson }}"""
 SUPPORTED_PYTHONS = ("3.13", "3.12", "3.11")
 CI_PROVIDERS = ("github", "gitlab", "none")
 YES_NO = ("yes", "no")
+AUTH_MODES = ("local", "oidc")
 
 # A normalized distribution name: also the repository, directory and image name.
 _SLUG = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
@@ -172,6 +173,9 @@ def _option_problems(answers: Mapping[str, object]) -> list[str]:
         problems.append(
             "use_kubernetes 'yes' needs use_docker 'yes': the manifests run the image the Dockerfile builds"
         )
+    auth = str(answers.get("auth", ""))
+    if auth not in AUTH_MODES:
+        problems.append(f"auth {auth!r} is not one of {', '.join(AUTH_MODES)}")
     return problems
 
 

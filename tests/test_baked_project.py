@@ -16,7 +16,7 @@ from tests.baking import bake_project, run_make
 MAKE_CHECK_BAKES = {
     "python-3.13-github-docker": {"python_version": "3.13"},
     "python-3.12-gitlab-kubernetes": {"python_version": "3.12", "ci": "gitlab", "use_kubernetes": "yes"},
-    "python-3.11-no-ci-no-docker": {"python_version": "3.11", "ci": "none", "use_docker": "no"},
+    "python-3.11-no-ci-no-docker-oidc": {"python_version": "3.11", "ci": "none", "use_docker": "no", "auth": "oidc"},
 }
 
 

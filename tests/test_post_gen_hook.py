@@ -14,13 +14,31 @@ from scripts.template import ROOT
 from tests.baking import bake_project, run_cookiecutter_cli
 
 HOOK = ROOT / "hooks" / "post_gen_project.py"
-DEFAULTS = {"ci": "github", "use_docker": "yes", "use_kubernetes": "no"}
+DEFAULTS = {
+    "ci": "github",
+    "use_docker": "yes",
+    "use_kubernetes": "no",
+    "auth": "local",
+    "package_name": "todo_service",
+}
 # What each option value brings; the pruning removes the rest.
 OPTION_FILES = {
     ("ci", "github"): {".github/workflows/ci.yml", ".github/dependabot.yml"},
     ("ci", "gitlab"): {".gitlab-ci.yml"},
     ("use_docker", "yes"): {"Dockerfile", ".dockerignore", "compose.yaml"},
     ("use_kubernetes", "yes"): {"deploy/kubernetes/kustomization.yaml", "deploy/kubernetes/deployment.yaml"},
+    ("auth", "local"): {
+        "src/todo_service/routers/auth.py",
+        "src/todo_service/core/security/passwords.py",
+        "src/todo_service/routers/well_known.py",
+        "tests/test_refresh_tokens.py",
+        "tools/superuser.py",
+    },
+    ("auth", "oidc"): {
+        "src/todo_service/core/security/oidc.py",
+        "tests/identity_provider.py",
+        "tests/test_oidc.py",
+    },
 }
 
 
@@ -41,8 +59,8 @@ def test_generation_prints_the_next_steps(tmp_path: Path) -> None:
     "answers",
     [
         pytest.param(DEFAULTS, id="defaults"),
-        pytest.param({"ci": "gitlab", "use_docker": "yes", "use_kubernetes": "yes"}, id="gitlab-kubernetes"),
-        pytest.param({"ci": "none", "use_docker": "no", "use_kubernetes": "no"}, id="none-no-docker"),
+        pytest.param(DEFAULTS | {"ci": "gitlab", "use_kubernetes": "yes"}, id="gitlab-kubernetes"),
+        pytest.param(DEFAULTS | {"ci": "none", "use_docker": "no", "auth": "oidc"}, id="none-no-docker-oidc"),
     ],
 )
 def test_a_bake_holds_the_files_of_the_chosen_options_only(tmp_path: Path, answers: dict[str, str]) -> None:
@@ -82,8 +100,8 @@ def test_codeowners_goes_where_the_forge_reads_it(tmp_path: Path, ci: str, codeo
     "answers",
     [
         pytest.param(DEFAULTS, id="defaults"),
-        pytest.param({"ci": "gitlab", "use_docker": "yes", "use_kubernetes": "yes"}, id="gitlab-kubernetes"),
-        pytest.param({"ci": "none", "use_docker": "no", "use_kubernetes": "no"}, id="none-no-docker"),
+        pytest.param(DEFAULTS | {"ci": "gitlab", "use_kubernetes": "yes"}, id="gitlab-kubernetes"),
+        pytest.param(DEFAULTS | {"ci": "none", "use_docker": "no", "auth": "oidc"}, id="none-no-docker-oidc"),
     ],
 )
 def test_running_the_rendered_hook_again_changes_nothing(tmp_path: Path, answers: dict[str, str]) -> None:

@@ -27,6 +27,7 @@ _VALID = {
     "ci": "github",
     "use_docker": "yes",
     "use_kubernetes": "yes",
+    "auth": "local",
 }
 
 # Distributions whose import name is not their normalized distribution name.
@@ -83,6 +84,10 @@ def test_package_name_length_is_capped() -> None:
 @pytest.mark.parametrize("package", ["class", "async", "lambda"])
 def test_package_must_not_be_a_keyword(package: str) -> None:
     assert validate(_VALID | {"package_name": package}) == [f"package_name {package!r} is a Python keyword"]
+
+
+def test_auth_must_be_an_offered_mode() -> None:
+    assert validate(_VALID | {"auth": "ldap"}) == ["auth 'ldap' is not one of local, oidc"]
 
 
 @pytest.mark.parametrize("package", ["json", "email", "logging", "asyncio", "types", "secrets"])
@@ -148,6 +153,7 @@ def test_every_problem_is_reported() -> None:
         "ci",
         "use_docker",
         "use_kubernetes",
+        "auth",
     ]
 
 

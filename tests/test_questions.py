@@ -32,6 +32,7 @@ def test_the_hook_accepts_exactly_the_offered_python_versions() -> None:
 def test_the_hook_accepts_exactly_the_offered_options() -> None:
     asked = questions()
     assert list(pre_gen_project.CI_PROVIDERS) == asked["ci"]
+    assert list(pre_gen_project.AUTH_MODES) == asked["auth"]
     for flag in ("use_docker", "use_kubernetes"):
         choices = asked[flag]
         assert isinstance(choices, list)

@@ -1,8 +1,13 @@
 """Fixtures: one migrated database per worker, one rolled-back transaction per test."""
 
+{% if cookiecutter.auth == "oidc" -%}
+import os
+{% endif -%}
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable{% if cookiecutter.auth == "oidc" %}, Iterator{% endif %}
+{% if cookiecutter.auth == "local" -%}
 from typing import Any
+{% endif -%}
 from uuid import uuid4
 
 import asyncpg
@@ -10,10 +15,15 @@ import pytest
 from asyncpg.transaction import Transaction
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient, Response
-from pydantic import PostgresDsn, SecretStr
+from pydantic import PostgresDsn{% if cookiecutter.auth == "local" %}, SecretStr{% endif %}
+{%- if cookiecutter.auth == "local" %}
 from sqlalchemy import ClauseElement, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col
+{%- else %}
+from sqlalchemy import ClauseElement
+from sqlalchemy.ext.asyncio import AsyncEngine
+{%- endif %}
 
 from {{ cookiecutter.package_name }}.core.config import Environment, Settings
 from {{ cookiecutter.package_name }}.core.db import (
@@ -23,7 +33,9 @@ from {{ cookiecutter.package_name }}.core.db import (
     connect_arguments,
 )
 from {{ cookiecutter.package_name }}.main import create_app
+{%- if cookiecutter.auth == "local" %}
 from {{ cookiecutter.package_name }}.models import User
+{%- endif %}
 
 from tests.database import (
     choose_test_database,
@@ -31,10 +43,20 @@ from tests.database import (
     database_url_from_environment,
     worker_database_url,
 )
+{%- if cookiecutter.auth == "oidc" %}
+from tests.identity_provider import AUDIENCE, IdentityProvider, running_identity_provider
+
+# The suite's environment names a provider, as a deployment's would; the `settings`
+# fixture points the app at the provider the tests run (`identity_provider`).
+os.environ.setdefault("OIDC_ISSUER", "https://identity.invalid/")
+os.environ.setdefault("OIDC_AUDIENCE", AUDIENCE)
+{%- else %}
 
 TEST_SECRET_KEY = "test-secret-key-long-enough-for-every-hmac-algorithm-0123456789abcdef"
 PASSWORD = "correct horse battery staple"
+{%- endif %}
 DATABASE_LINE = pytest.StashKey[str]()
+{%- if cookiecutter.auth == "local" %}
 # Argon2 at a low cost: production's fifth of a second per hash was half the suite's time.
 # Hashing and verification stay real; only the work factor differs.
 CHEAP_HASHING: dict[str, Any] = {
@@ -42,6 +64,7 @@ CHEAP_HASHING: dict[str, Any] = {
     "password_hash_memory_kib": 1024,
     "password_hash_parallelism": 1,
 }
+{%- endif %}
 # House-rule tests are named for their rule: `test_r5_...` checks R5.
 RULE_TEST = re.compile(r"::test_r(\d+)_")
 
@@ -122,6 +145,27 @@ async def run(connection: Connection, statement: ClauseElement) -> object:
 def database_url(worker_id: str) -> str:
     """This worker's own database, on the server `TEST_DATABASE_URL` names."""
     return worker_database_url(database_url_from_environment(), worker_id)
+{%- if cookiecutter.auth == "oidc" %}
+
+
+@pytest.fixture(scope="session")
+def identity_provider() -> Iterator[IdentityProvider]:
+    """The identity provider the app trusts, answering for the whole run."""
+    with running_identity_provider() as provider:
+        yield provider
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, identity_provider: IdentityProvider) -> Settings:
+    """Settings as a deployed test environment would have them, trusting the tests' provider."""
+    return Settings(
+        _env_file=None,
+        environment=Environment.TEST,
+        database_url=PostgresDsn(database_url),
+        oidc_issuer=identity_provider.issuer,
+        oidc_audience=AUDIENCE,
+    )
+{%- else %}
 
 
 @pytest.fixture(scope="session")
@@ -134,6 +178,7 @@ def settings(database_url: str) -> Settings:
         secret_key=SecretStr(TEST_SECRET_KEY),
         **CHEAP_HASHING,
     )
+{%- endif %}
 
 
 @pytest.fixture(scope="session")
@@ -200,6 +245,7 @@ async def answer_to_a_failing_route(
         return await client.get(path)
 
 
+{% if cookiecutter.auth == "local" -%}
 UserFactory = Callable[..., Awaitable[dict[str, str]]]
 
 
@@ -247,6 +293,23 @@ def login(
     return login
 
 
+{% else -%}
+LoginFactory = Callable[..., Awaitable[dict[str, str]]]
+
+
+@pytest.fixture
+def login(identity_provider: IdentityProvider) -> LoginFactory:
+    """Bearer headers of a new subject of the provider, with `roles` (and the superuser one)."""
+
+    async def login(*, superuser: bool = False, roles: tuple[str, ...] = ()) -> dict[str, str]:
+        roles = (*roles, "admin") if superuser else roles
+        token = identity_provider.token(f"subject-{uuid4().hex}", roles=roles)
+        return {"Authorization": f"Bearer {token}"}
+
+    return login
+
+
+{% endif -%}
 @pytest.fixture
 async def auth_headers(login: LoginFactory) -> dict[str, str]:
     """Bearer headers of a freshly registered user."""
@@ -255,5 +318,5 @@ async def auth_headers(login: LoginFactory) -> dict[str, str]:
 
 @pytest.fixture
 async def superuser_headers(login: LoginFactory) -> dict[str, str]:
-    """Bearer headers of a freshly registered user, made a superuser in the database."""
+    """Bearer headers of a freshly registered user, made a superuser{% if cookiecutter.auth == "local" %} in the database{% else %} by its role{% endif %}."""
     return await login(superuser=True)

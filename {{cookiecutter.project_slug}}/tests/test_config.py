@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+{% if cookiecutter.auth == "local" -%}
 from pydantic import PostgresDsn, SecretStr, ValidationError
 
 from {{ cookiecutter.package_name }}.core.config import (
@@ -16,18 +17,31 @@ from {{ cookiecutter.package_name }}.core.config import (
     Settings,
     load_settings,
 )
+{%- else -%}
+from pydantic import PostgresDsn, ValidationError
+
+from {{ cookiecutter.package_name }}.core.config import Environment, Settings, load_settings
+{%- endif %}
 from {{ cookiecutter.package_name }}.core.local_postgres import local_database_url
 from {{ cookiecutter.package_name }}.main import create_app
+{%- if cookiecutter.auth == "local" %}
 
 from tests.conftest import TEST_SECRET_KEY
+{%- endif %}
 
 SAFE: dict[str, Any] = {
+{%- if cookiecutter.auth == "local" %}
     "secret_key": SecretStr(TEST_SECRET_KEY),
+{%- endif %}
     "database_url": PostgresDsn("postgresql+asyncpg://app:secret@db.example:5432/app"),
 }
 UNSAFE_OUTSIDE_LOCAL: dict[str, dict[str, Any]] = {
+{%- if cookiecutter.auth == "local" %}
     "default-secret": {**SAFE, "secret_key": SecretStr(DEFAULT_SECRET_KEY)},
     "no-database-url": {"secret_key": SecretStr(TEST_SECRET_KEY)},
+{%- else %}
+    "no-database-url": {},
+{%- endif %}
     "debug-on": {**SAFE, "debug": True},
     "wildcard-cors-with-credentials": {
         **SAFE,
@@ -55,11 +69,13 @@ def test_local_environment_allows_developer_conveniences(unsafe: dict[str, Any])
     assert settings.environment is Environment.LOCAL
 
 
+{% if cookiecutter.auth == "local" -%}
 def test_r9_short_secret_is_refused_everywhere() -> None:
     with pytest.raises(ValidationError):
         Settings(_env_file=None, secret_key=SecretStr("too-short"))
 
 
+{% endif -%}
 def test_production_starts_with_safe_settings() -> None:
     settings = Settings(_env_file=None, environment=Environment.PRODUCTION, **SAFE)
     assert create_app(settings).title
@@ -82,10 +98,14 @@ def test_plain_postgresql_urls_are_normalised_to_asyncpg(
 
 def test_an_empty_variable_counts_as_unset(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DATABASE_URL", "")
+{%- if cookiecutter.auth == "local" %}
     monkeypatch.setenv("SECRET_KEY", "")
     settings = Settings(_env_file=None)
     assert settings.database_url == local_database_url()
     assert settings.secret_key == Settings.model_fields["secret_key"].default
+{%- else %}
+    assert Settings(_env_file=None).database_url == local_database_url()
+{%- endif %}
 
 
 @pytest.mark.parametrize(
@@ -118,7 +138,9 @@ def test_outside_local_an_unset_database_url_stops_the_app_with_one_line_naming_
     monkeypatch.chdir(tmp_path)  # no .env
     monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.setenv("ENVIRONMENT", "production")
+{%- if cookiecutter.auth == "local" %}
     monkeypatch.setenv("SECRET_KEY", TEST_SECRET_KEY)
+{%- endif %}
     with pytest.raises(SystemExit) as stopped:
         load_settings()
     assert str(stopped.value) == (

@@ -33,9 +33,14 @@ INSERT_USER = Statement(sa.insert(users).returning(users.c.id))
 def _user(email: str) -> dict[str, Any]:
     now = utc_now()
     return {
+{%- if cookiecutter.auth == "local" %}
         "email": email,
         "full_name": "Row",
         "password_hash": "not-a-real-hash",
+{%- else %}
+        "issuer": "https://idp.example",
+        "subject": email,
+{%- endif %}
         "created_at": now,
         "updated_at": now,
     }
@@ -59,6 +64,7 @@ def test_an_insert_names_the_columns_of_its_parameters_and_fills_python_defaults
 
 
 def test_values_bound_in_the_statement_itself_need_no_parameter() -> None:
+{%- if cookiecutter.auth == "local" %}
     promote = Statement(
         sa.update(users).values(is_superuser=True).where(users.c.email == bindparam("address"))
     )
@@ -67,6 +73,13 @@ def test_values_bound_in_the_statement_itself_need_no_parameter() -> None:
         compiled.arguments({"address": "a@example.com"})[compiled.names.index("is_superuser")]
         is True
     )
+{%- else %}
+    deactivate = Statement(
+        sa.update(users).values(is_active=False).where(users.c.subject == bindparam("who"))
+    )
+    compiled = deactivate.compile({"who": "s"})
+    assert compiled.arguments({"who": "s"})[compiled.names.index("is_active")] is False
+{%- endif %}
 
 
 def test_a_missing_parameter_is_named() -> None:
@@ -106,7 +119,7 @@ async def test_a_unique_violation_names_its_constraint_and_none_of_the_values(
         await session.execute(INSERT_USER, **_user(email))
         with pytest.raises(UniqueViolationError) as refused:
             await session.execute(INSERT_USER, **_user(email))
-    assert refused.value.constraint == "uq_users_email"
+    assert refused.value.constraint == "{{ 'uq_users_email' if cookiecutter.auth == 'local' else 'uq_users_issuer_subject' }}"
     assert email not in str(refused.value)
     assert refused.value.__cause__ is None, "asyncpg's error, and its DETAIL, stay behind"
     assert refused.value.__suppress_context__
@@ -130,7 +143,7 @@ async def test_a_refused_statement_keeps_postgresqls_message_out(
     async with database.session(read_only=False) as session:
         with pytest.raises(StatementError) as refused:
             await session.execute(
-                INSERT_USER, **{**_user("null-name@example.com"), "full_name": None}
+                INSERT_USER, **{**_user("null-name@example.com"), "{{ 'full_name' if cookiecutter.auth == 'local' else 'created_at' }}": None}
             )
     assert refused.value.sqlstate == "23502"  # not_null_violation
     assert "null-name" not in str(refused.value)

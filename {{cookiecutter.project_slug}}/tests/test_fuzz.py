@@ -22,12 +22,15 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+{%- if cookiecutter.auth == "local" %}
 from uuid import UUID
+{%- endif %}
 
 import httpx
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
+{%- if cookiecutter.auth == "local" %}
 from pydantic import PostgresDsn, SecretStr
 
 from {{ cookiecutter.package_name }}.core.config import Environment, Settings
@@ -41,6 +44,16 @@ from {{ cookiecutter.package_name }}.services import users
 
 from tests.conftest import CHEAP_HASHING, PASSWORD, TEST_SECRET_KEY
 from tests.database import create_migrated_engine, related_database_url
+{%- else %}
+from pydantic import PostgresDsn
+
+from {{ cookiecutter.package_name }}.core.config import Environment, Settings
+from {{ cookiecutter.package_name }}.core.local_postgres import local_database_url
+from {{ cookiecutter.package_name }}.main import create_app
+
+from tests.database import create_migrated_engine, related_database_url
+from tests.identity_provider import AUDIENCE, IdentityProvider
+{%- endif %}
 
 Headers = dict[str, str]
 MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "5"))
@@ -53,7 +66,9 @@ SCHEMA = schemathesis.openapi.from_dict(
             _env_file=None,
             environment=Environment.TEST,
             database_url=local_database_url(),
+{%- if cookiecutter.auth == "local" %}
             secret_key=SecretStr(TEST_SECRET_KEY),
+{%- endif %}
         )
     ).openapi()
 )
@@ -62,6 +77,7 @@ SCHEMA = schemathesis.openapi.from_dict(
 SCHEMA.config.checks.update(included_check_names=["all"])
 
 
+{% if cookiecutter.auth == "local" -%}
 @pytest.fixture(scope="module")
 def fuzz_settings(database_url: str) -> Settings:
     """A database of its own: the fuzzer's requests commit."""
@@ -118,6 +134,47 @@ def _server_environment(settings: Settings) -> dict[str, str]:
     return os.environ | {name.upper(): str(value) for name, value in overrides.items()}
 
 
+{% else -%}
+@pytest.fixture(scope="module")
+def fuzz_settings(database_url: str, identity_provider: IdentityProvider) -> Settings:
+    """A database of its own: the fuzzer's requests commit."""
+    return Settings(
+        _env_file=None,
+        environment=Environment.TEST,
+        database_url=PostgresDsn(related_database_url(database_url, "_fuzz")),
+        oidc_issuer=identity_provider.issuer,
+        oidc_audience=AUDIENCE,
+    )
+
+
+@pytest.fixture(scope="module")
+async def fuzz_headers(
+    fuzz_settings: Settings, identity_provider: IdentityProvider
+) -> dict[bool, Headers]:
+    """Bearer headers of the fuzzer's users, superuser (True) and not, in a migrated database.
+
+    The provider's tokens are valid for minutes: longer than the run.
+    """
+    engine = await create_migrated_engine(str(fuzz_settings.database_url))
+    await engine.dispose()
+    tokens = {
+        superuser: identity_provider.token(f"fuzzer-{superuser}", roles=["admin"] * superuser)
+        for superuser in (False, True)
+    }
+    return {superuser: {"Authorization": f"Bearer {token}"} for superuser, token in tokens.items()}
+
+
+def _server_environment(settings: Settings) -> dict[str, str]:
+    """This run's environment, with `settings` as the variables the served app reads."""
+    overrides = settings.model_dump(
+        include={"environment", "database_url", "oidc_issuer", "oidc_audience"}, mode="json"
+    )
+    # It runs elsewhere (see `server_url`): its coverage data comes back here to be combined.
+    overrides["coverage_file"] = Path(os.environ.get("COVERAGE_FILE", ".coverage")).resolve()
+    return os.environ | {name.upper(): str(value) for name, value in overrides.items()}
+
+
+{% endif -%}
 def _wait_until_live(process: subprocess.Popen[bytes], url: str) -> None:
     """Return once the app answers its liveness probe; fail if it exits or takes 30 s."""
     deadline = time.monotonic() + 30

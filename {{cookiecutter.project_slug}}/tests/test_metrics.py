@@ -15,11 +15,15 @@ from prometheus_client.samples import Sample
 from {{ cookiecutter.package_name }}.core.config import Settings
 from {{ cookiecutter.package_name }}.core.db import Database
 from {{ cookiecutter.package_name }}.core.metrics import DURATION_BUCKETS, UNMATCHED_ROUTE, Metrics
+{%- if cookiecutter.auth == "local" %}
 from {{ cookiecutter.package_name }}.core.security.passwords import PasswordHasher
+{%- endif %}
 from {{ cookiecutter.package_name }}.main import create_app
+{%- if cookiecutter.auth == "local" %}
 
 from tests.conftest import PASSWORD, TransactionalDatabase
 from tests.test_passwords import SLOW_HASHING
+{%- endif %}
 
 Samples = dict[str, list[Sample]]
 
@@ -70,8 +74,10 @@ async def test_requests_are_counted_by_method_route_template_and_status(
 
     counted = requests_by_route(await scrape(client, app))
     assert counted == {
+{%- if cookiecutter.auth == "local" %}
         ("POST", "/api/v1/auth/register", "201"): 1,
         ("POST", "/api/v1/auth/token", "200"): 1,
+{%- endif %}
         ("POST", "/api/v1/todos", "201"): 1,
         ("GET", "/api/v1/todos/{todo_id}", "200"): 2,
         ("GET", "/api/v1/todos/{todo_id}", "404"): 1,
@@ -154,6 +160,7 @@ async def test_metrics_can_be_turned_off(settings: Settings) -> None:
         assert (await client.get("/metrics")).status_code == 404
 
 
+{% if cookiecutter.auth == "local" -%}
 async def test_refusals_are_counted_by_reason(
     settings: Settings, database: TransactionalDatabase
 ) -> None:
@@ -185,6 +192,7 @@ async def test_refusals_are_counted_by_reason(
     assert refusals == {("503", "hashing_busy"): 1, ("429", "too_many_attempts"): 1}
 
 
+{% endif -%}
 def _closed_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -233,6 +241,7 @@ async def test_pool_gauges_count_connections_in_use_and_requests_waiting(
         assert value(samples, "db_pool_size", pool="read") == 1
     finally:
         await database.dispose()
+{%- if cookiecutter.auth == "local" %}
 
 
 async def test_hashing_gauges_count_hashes_running_and_queued(settings: Settings) -> None:
@@ -254,3 +263,4 @@ async def test_hashing_gauges_count_hashes_running_and_queued(settings: Settings
     await asyncio.gather(*hashes)
     assert hashing() == (1, 0, 0)
     hasher.shutdown()
+{%- endif %}

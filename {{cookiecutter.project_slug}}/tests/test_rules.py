@@ -14,7 +14,9 @@ import pytest
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import RouteContext, iter_route_contexts
 from httpx import AsyncClient
+{%- if cookiecutter.auth == "local" %}
 from pydantic import SecretStr
+{%- endif %}
 
 from {{ cookiecutter.package_name }}.core.config import Environment, Settings
 from {{ cookiecutter.package_name }}.core.errors import PermissionDeniedError
@@ -22,8 +24,10 @@ from {{ cookiecutter.package_name }}.core.http.problems import PROBLEM_MEDIA_TYP
 from {{ cookiecutter.package_name }}.core.local_postgres import local_database_url
 from {{ cookiecutter.package_name }}.dependencies.auth import get_current_user
 from {{ cookiecutter.package_name }}.main import create_app
+{%- if cookiecutter.auth == "local" %}
 
 from tests.conftest import TEST_SECRET_KEY
+{%- endif %}
 
 # R2: the one allow-list of routes that answer without a token, each with its reason.
 PUBLIC_ROUTES = {
@@ -32,11 +36,13 @@ PUBLIC_ROUTES = {
     ("GET", "/metrics"): (
         "scraped by the cluster's Prometheus, which holds no token; kept off public ingress"
     ),
+{%- if cookiecutter.auth == "local" %}
     ("POST", "/api/v1/auth/register"): "creates the account a token will be issued for",
     ("POST", "/api/v1/auth/token"): "exchanges a password for the first token",
     ("POST", "/api/v1/auth/refresh"): "authenticated by the refresh token in its body",
     ("GET", "/.well-known/jwks.json"): "public keys, read by services that verify our tokens",
     ("GET", "/.well-known/openid-configuration"): "says where the public keys are, to the same",
+{%- endif %}
     ("GET", "/openapi.json"): "the API's public contract",
     ("GET", "/docs"): "renders the public contract",
     ("GET", "/docs/oauth2-redirect"): "completes the docs page's OAuth2 login",
@@ -51,7 +57,9 @@ APP = create_app(
         _env_file=None,
         environment=Environment.TEST,
         database_url=local_database_url(),
+{%- if cookiecutter.auth == "local" %}
         secret_key=SecretStr(TEST_SECRET_KEY),
+{%- endif %}
         api_docs=True,
     )
 )

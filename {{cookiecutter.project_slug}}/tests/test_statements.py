@@ -7,10 +7,14 @@ from sqlalchemy import bindparam
 
 from {{ cookiecutter.package_name }}.core.db.pages import PageStatements, Parent
 from {{ cookiecutter.package_name }}.core.errors import NotFoundError
+{%- if cookiecutter.auth == "local" %}
 from {{ cookiecutter.package_name }}.schemas.user import UserCreate
+{%- else %}
+from {{ cookiecutter.package_name }}.core.security.oidc import Identity
+{%- endif %}
 from {{ cookiecutter.package_name }}.services import todos, users
 
-from tests.conftest import PASSWORD, TransactionalDatabase
+from tests.conftest import {% if cookiecutter.auth == "local" %}PASSWORD, {% endif %}TransactionalDatabase
 
 
 class OwnerNotFoundError(NotFoundError):
@@ -41,7 +45,12 @@ async def test_an_empty_list_under_the_callers_parent_has_a_total_of_zero(
     database: TransactionalDatabase, offset: int
 ) -> None:
     async with database.session(read_only=False) as session:
+{%- if cookiecutter.auth == "local" %}
         data = UserCreate(email=f"{uuid4().hex}@example.com", password=PASSWORD, full_name="P")
         user = await users.create(session, data=data, password_hash="never-verified")
+{%- else %}
+        identity = Identity("https://idp.example", uuid4().hex, None, None, frozenset())
+        user = await users.sign_in(session, database=database, identity=identity)
+{%- endif %}
         page = await UNDER_OWNER.fetch(session, limit=5, offset=offset, owner=user.id)
     assert page == {"items": [], "total": 0, "limit": 5, "offset": offset}

@@ -17,14 +17,24 @@ from {{ cookiecutter.package_name }}.core.db import (
     StatementError,
 )
 from {{ cookiecutter.package_name }}.core.errors import AppError
+{%- if cookiecutter.auth == "oidc" %}
+from {{ cookiecutter.package_name }}.core.security.oidc import InvalidTokenError
+{%- endif %}
 from {{ cookiecutter.package_name }}.dependencies.database import SessionDep
 from {{ cookiecutter.package_name }}.main import create_app
 from {{ cookiecutter.package_name }}.models import Todo, User
+{%- if cookiecutter.auth == "local" %}
 from {{ cookiecutter.package_name }}.services.auth import InvalidCredentialsError
 from {{ cookiecutter.package_name }}.services.tokens import RefreshTokenReusedError
 from {{ cookiecutter.package_name }}.services.users import EmailTakenError
 
 from tests.conftest import UserFactory, run
+{%- else %}
+from {{ cookiecutter.package_name }}.services.users import SelfDemotionError, UserNotFoundError
+
+from tests.conftest import run
+from tests.identity_provider import IdentityProvider
+{%- endif %}
 
 
 async def test_a_failed_commit_never_answers_2xx(
@@ -49,6 +59,7 @@ RENAME = Statement(update(User).values(full_name="Renamed"))
 NAMES = select(col(User.full_name)).distinct()
 
 
+{% if cookiecutter.auth == "local" -%}
 @pytest.mark.parametrize(
     "error", [EmailTakenError, InvalidCredentialsError, RefreshTokenReusedError]
 )
@@ -57,6 +68,15 @@ async def test_no_error_keeps_what_the_request_wrote(
 ) -> None:
     """Whether writes are kept is the request edge's call alone: an error rolls them back."""
     await register()
+{%- else -%}
+@pytest.mark.parametrize("error", [UserNotFoundError, SelfDemotionError, InvalidTokenError])
+async def test_no_error_keeps_what_the_request_wrote(
+    app: FastAPI, auth_headers: dict[str, str], connection: Connection, error: type[AppError]
+) -> None:
+    """Whether writes are kept is the request edge's call alone: an error rolls them back."""
+    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as first:
+        await first.get(app.url_path_for("read_me"), headers=auth_headers)
+{%- endif %}
 
     async def write_then_fail(session: SessionDep) -> None:
         await session.execute(RENAME)
@@ -66,7 +86,7 @@ async def test_no_error_keeps_what_the_request_wrote(
     async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client:
         response = await client.post("/write-then-fail")
     assert response.status_code == error.status_code
-    assert await run(connection, NAMES) == "Test User"
+    assert await run(connection, NAMES) == "{% if cookiecutter.auth == "local" %}Test User{% else %}Ada Lovelace{% endif %}"
 
 
 async def _transaction_start_times(session: Session) -> tuple[object, object]:
@@ -105,6 +125,7 @@ async def test_read_sessions_cannot_write(settings: Settings) -> None:
 
 
 @pytest.mark.usefixtures("migrated_engine")
+{%- if cookiecutter.auth == "local" %}
 async def test_write_requests_are_committed(settings: Settings) -> None:
     """Against the real session dependency, without the test transaction: data persists."""
     app = create_app(settings)
@@ -122,6 +143,19 @@ async def test_write_requests_are_committed(settings: Settings) -> None:
             app.url_path_for("create_todo"), json={"title": "kept"}, headers=headers
         )
     assert (registered.status_code, created.status_code) == (201, 201)
+{%- else %}
+async def test_write_requests_are_committed(
+    settings: Settings, identity_provider: IdentityProvider
+) -> None:
+    """Against the real session dependency, without the test transaction: data persists."""
+    app = create_app(settings)
+    headers = {"Authorization": f"Bearer {identity_provider.token('committed')}"}
+    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client:
+        created = await client.post(
+            app.url_path_for("create_todo"), json={"title": "kept"}, headers=headers
+        )
+    assert created.status_code == 201
+{%- endif %}
 
     database: Database = app.state.database
     async with database.session(read_only=False) as session:

@@ -27,11 +27,17 @@ from {{ cookiecutter.package_name }}.core.http.openapi import ProblemDocumenting
 from {{ cookiecutter.package_name }}.core.logging import configure_logging
 from {{ cookiecutter.package_name }}.core.metrics import Metrics
 from {{ cookiecutter.package_name }}.core.release import release_version
+{%- if cookiecutter.auth == "local" %}
 from {{ cookiecutter.package_name }}.core.security.limits import AttemptLimits
 from {{ cookiecutter.package_name }}.core.security.passwords import PasswordHasher
 from {{ cookiecutter.package_name }}.core.security.tokens import TokenCodec
 from {{ cookiecutter.package_name }}.core.tracing import Tracing
 from {{ cookiecutter.package_name }}.routers import health, well_known
+{%- else %}
+from {{ cookiecutter.package_name }}.core.security.oidc import OidcVerifier
+from {{ cookiecutter.package_name }}.core.tracing import Tracing
+from {{ cookiecutter.package_name }}.routers import health
+{%- endif %}
 from {{ cookiecutter.package_name }}.routers.api import api_router
 from {{ cookiecutter.package_name }}.routers.metrics import router as metrics_router
 
@@ -47,12 +53,21 @@ def is_uuid(value: str) -> bool:
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+{%- if cookiecutter.auth == "local" %}
     """Release the connection pool and the hashing threads, and send the last spans, at shutdown."""
+{%- else %}
+    """Release the pool and the identity provider's connections, send the last spans, at exit."""
+{%- endif %}
     yield
     database: Database = app.state.database
     await database.dispose()
+{%- if cookiecutter.auth == "local" %}
     hasher: PasswordHasher = app.state.password_hasher
     hasher.shutdown()
+{%- else %}
+    verifier: OidcVerifier = app.state.oidc_verifier
+    await verifier.keys.aclose()
+{%- endif %}
     tracing: Tracing | None = app.state.tracing
     if tracing is not None:
         tracing.shutdown()
@@ -93,6 +108,7 @@ def create_app(settings: Settings | None = None, *, tracing: Tracing | None = No
         },
     )
     database = Database(settings)
+{%- if cookiecutter.auth == "local" %}
     hasher = PasswordHasher.from_settings(settings)
     app.state.database = database
     app.state.token_codec = TokenCodec.from_settings(settings)
@@ -103,6 +119,17 @@ def create_app(settings: Settings | None = None, *, tracing: Tracing | None = No
         if settings.metrics_enabled
         else None
     )
+{%- else %}
+    app.state.database = database
+    # Its keys are fetched on the first request that needs them: the service starts,
+    # and answers /health/live, while the provider is down.
+    app.state.oidc_verifier = OidcVerifier.from_settings(settings)
+    app.state.metrics = (
+        Metrics(release=release_version(), pools=database.usage)
+        if settings.metrics_enabled
+        else None
+    )
+{%- endif %}
     app.state.tracing = tracing
     if tracing is not None:
         tracing.instrument_statements()
@@ -137,7 +164,9 @@ def create_app(settings: Settings | None = None, *, tracing: Tracing | None = No
 
     app.include_router(health.router)
     app.include_router(api_router)
+{%- if cookiecutter.auth == "local" %}
     app.include_router(well_known.router)
+{%- endif %}
     # Last: routes are tried in order on every request, and scrapes are the rarest.
     if settings.metrics_enabled:
         app.include_router(metrics_router)

@@ -1,16 +1,25 @@
 """Settings, read once from the environment and validated before the app starts."""
 
 import json
+{% if cookiecutter.auth == "local" -%}
 import os
+{% endif -%}
 from enum import StrEnum
+{% if cookiecutter.auth == "local" -%}
 from pathlib import Path
+{% endif -%}
 from typing import Annotated, Self
+{%- if cookiecutter.auth == "oidc" %}
+from urllib.parse import urlsplit
+{%- endif %}
 
 from pydantic import (
     AnyHttpUrl,
     Field,
     PostgresDsn,
+{%- if cookiecutter.auth == "local" %}
     SecretStr,
+{%- endif %}
     ValidationError,
     field_validator,
     model_validator,
@@ -18,9 +27,17 @@ from pydantic import (
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from {{ cookiecutter.package_name }}.core.local_postgres import local_database_url
-
+{% if cookiecutter.auth == "local" %}
 DEFAULT_SECRET_KEY = "change-me-local-only-secret-key-0123456789"  # noqa: S105 - refused outside local
 MIN_SECRET_KEY_LENGTH = 32
+{%- else %}
+# Signature algorithms an identity provider's token may use: asymmetric ones only, so
+# `none` and HMAC (signed with a public key anyone has) are refused whatever the header says.
+ASYMMETRIC_ALGORITHMS = frozenset(
+    {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
+)
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+{%- endif %}
 
 
 class Environment(StrEnum):
@@ -30,6 +47,7 @@ class Environment(StrEnum):
     TEST = "test"
     STAGING = "staging"
     PRODUCTION = "production"
+{%- if cookiecutter.auth == "local" %}
 
 
 class JwtAlgorithm(StrEnum):
@@ -38,6 +56,7 @@ class JwtAlgorithm(StrEnum):
     HS256 = "HS256"
     EDDSA = "EdDSA"
     ES256 = "ES256"
+{%- endif %}
 
 
 class Settings(BaseSettings):
@@ -56,6 +75,7 @@ class Settings(BaseSettings):
     database_pool_size: int = Field(default=10, ge=1)
     database_connect_timeout_seconds: float = Field(default=3.0, gt=0)
     database_statement_timeout_seconds: float = Field(default=8.0, gt=0)
+{%- if cookiecutter.auth == "local" %}
     secret_key: SecretStr = Field(
         default=SecretStr(DEFAULT_SECRET_KEY), min_length=MIN_SECRET_KEY_LENGTH
     )
@@ -84,6 +104,27 @@ class Settings(BaseSettings):
     login_failure_window_seconds: int = Field(default=15 * 60, ge=1)
     registrations_per_address: int = Field(default=30, ge=1)
     registration_window_seconds: int = Field(default=60 * 60, ge=1)
+{%- else %}
+    # The identity provider whose tokens are trusted, as its tokens' `iss` names it: https
+    # only (http on a loopback host in `local` and `test`). Its keys are found through
+    # `{issuer}/.well-known/openid-configuration`.
+    oidc_issuer: str
+    # The `aud` every token must name: this API's identifier at the provider.
+    oidc_audience: str = Field(min_length=1)
+    # Where a token holds the caller's roles: a claim, or a dotted path (`realm_access.roles`).
+    oidc_roles_claim: str = Field(default="roles", min_length=1)
+    # The role that opens the superuser routes.
+    oidc_superuser_role: str = Field(default="admin", min_length=1)
+    oidc_algorithms: Annotated[list[str], NoDecode] = ["RS256", "PS256", "ES256", "EdDSA"]
+    # Clock skew tolerated on `exp`, `nbf` and `iat`.
+    oidc_leeway_seconds: int = Field(default=30, ge=0, le=300)
+    # Longest wait for the provider's discovery document and key set, together.
+    oidc_http_timeout_seconds: float = Field(default=3.0, gt=0, le=30)
+    # A token with an unknown `kid` fetches the key set again at most this often.
+    oidc_jwks_min_refresh_seconds: int = Field(default=60, ge=0)
+    # An older key set is fetched again, so that keys the provider dropped stop verifying.
+    oidc_jwks_max_age_seconds: int = Field(default=3600, ge=1)
+{%- endif %}
     cors_origins: Annotated[list[str], NoDecode] = []
     cors_allow_credentials: bool = False
     max_body_bytes: int = Field(default=1024 * 1024, ge=1)
@@ -113,14 +154,16 @@ class Settings(BaseSettings):
                 if value.startswith(prefix):
                     return "postgresql+asyncpg://" + value.removeprefix(prefix)
         return value
+{%- if cookiecutter.auth == "local" %}
 
     def jwt_signing_pem(self) -> str:
         """The PEM private key of an asymmetric `JWT_ALGORITHM`, inline or read from its file."""
         if self.jwt_private_key_file is not None:
             return self.jwt_private_key_file.read_text(encoding="utf-8")
         return "" if self.jwt_private_key is None else self.jwt_private_key.get_secret_value()
+{%- endif %}
 
-    @field_validator("cors_origins", "jwt_previous_keys", mode="before")
+    @field_validator("cors_origins", {{ '"jwt_previous_keys"' if cookiecutter.auth == "local" else '"oidc_algorithms"' }}, mode="before")
     @classmethod
     def _split_lists(cls, value: object) -> object:
         """Read list settings as a comma-separated list or a JSON list."""
@@ -129,6 +172,7 @@ class Settings(BaseSettings):
                 return json.loads(value)
             return [item.strip() for item in value.split(",") if item.strip()]
         return value
+{%- if cookiecutter.auth == "local" %}
 
     @model_validator(mode="after")
     def _one_private_key_for_asymmetric_algorithms(self) -> Self:
@@ -153,6 +197,34 @@ class Settings(BaseSettings):
             msg = f"JWT_PRIVATE_KEY_FILE {self.jwt_private_key_file} is not a readable file"
             raise ValueError(msg)
         return self
+{%- else %}
+
+    @field_validator("oidc_algorithms")
+    @classmethod
+    def _asymmetric_algorithms_only(cls, value: list[str]) -> list[str]:
+        """Refuse an empty list, `none` and HMAC: only a provider's private key may sign."""
+        refused = sorted(set(value) - ASYMMETRIC_ALGORITHMS)
+        if refused or not value:
+            allowed = ", ".join(sorted(ASYMMETRIC_ALGORITHMS))
+            msg = f"{refused or 'an empty list'} refused; choose among {allowed}"
+            raise ValueError(msg)
+        return value
+
+    @model_validator(mode="after")
+    def _issuer_over_https(self) -> Self:
+        """The keys that decide who is who come over https; plain http only from this host."""
+        url = urlsplit(self.oidc_issuer)
+        loopback_allowed = self.environment in {Environment.LOCAL, Environment.TEST}
+        if url.scheme == "https" and url.hostname:
+            return self
+        if url.scheme == "http" and url.hostname in LOOPBACK_HOSTS and loopback_allowed:
+            return self
+        msg = (
+            f"OIDC_ISSUER {self.oidc_issuer!r} must be an https URL "
+            "(http only on localhost, in the local and test environments)"
+        )
+        raise ValueError(msg)
+{%- endif %}
 
     @model_validator(mode="after")
     def _refuse_unsafe_production_config(self) -> Self:
@@ -162,9 +234,11 @@ class Settings(BaseSettings):
         if "database_url" not in self.model_fields_set:
             msg = "DATABASE_URL must be set outside the local environment"
             raise ValueError(msg)
+{%- if cookiecutter.auth == "local" %}
         if self.secret_key.get_secret_value() == DEFAULT_SECRET_KEY:
             msg = "SECRET_KEY must be set to a random value outside the local environment"
             raise ValueError(msg)
+{%- endif %}
         if self.debug:
             msg = "DEBUG must be off outside the local environment"
             raise ValueError(msg)

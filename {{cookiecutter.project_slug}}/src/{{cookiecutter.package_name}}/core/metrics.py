@@ -48,6 +48,9 @@ class PoolUsage:
     waiting: int
 
 
+{%- if cookiecutter.auth == "local" %}
+
+
 @dataclass(frozen=True, slots=True)
 class HashingUsage:
     """The password hasher's figures at a scrape."""
@@ -55,6 +58,7 @@ class HashingUsage:
     slots: int
     running: int
     queued: int
+{%- endif %}
 
 
 class RequestMetrics:
@@ -127,10 +131,14 @@ class _ScrapeTimeGauges(Collector):
     def __init__(
         self,
         pools: Callable[[], Iterable[PoolUsage]],
+{%- if cookiecutter.auth == "local" %}
         hashing: Callable[[], HashingUsage],
+{%- endif %}
     ) -> None:
         self._pools = pools
+{%- if cookiecutter.auth == "local" %}
         self._hashing = hashing
+{%- endif %}
 
     def collect(self) -> Iterator[Metric]:
         """The current figures, one sample per pool."""
@@ -149,6 +157,7 @@ class _ScrapeTimeGauges(Collector):
             size.add_metric([usage.pool], usage.size)
             in_use.add_metric([usage.pool], usage.in_use)
             waiting.add_metric([usage.pool], usage.waiting)
+{%- if cookiecutter.auth == "local" %}
         hashing = self._hashing()
         yield from (size, in_use, waiting)
         yield GaugeMetricFamily(
@@ -160,6 +169,9 @@ class _ScrapeTimeGauges(Collector):
         yield GaugeMetricFamily(
             "password_hashes_queued", "Password hashes waiting for a slot.", hashing.queued
         )
+{%- else %}
+        yield from (size, in_use, waiting)
+{%- endif %}
 
 
 class _BuildInfo(Collector):
@@ -185,7 +197,9 @@ class Metrics:
         *,
         release: str,
         pools: Callable[[], Iterable[PoolUsage]],
+{%- if cookiecutter.auth == "local" %}
         hashing: Callable[[], HashingUsage],
+{%- endif %}
     ) -> None:
         # No `_created` series beside each counter and histogram: Prometheus's text
         # format has no use for them, and they would double what every scrape reads.
@@ -194,7 +208,7 @@ class Metrics:
         self.requests = RequestMetrics(self.registry)
         self.refusals = RefusalMetrics(self.registry)
         for collector in (
-            _ScrapeTimeGauges(pools, hashing),
+            _ScrapeTimeGauges(pools{% if cookiecutter.auth == "local" %}, hashing{% endif %}),
             _BuildInfo(release),
             # The process's CPU, memory and file descriptors, the interpreter and its GC.
             PROCESS_COLLECTOR,

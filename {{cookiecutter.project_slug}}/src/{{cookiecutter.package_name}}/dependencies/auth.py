@@ -1,3 +1,4 @@
+{% if cookiecutter.auth == "local" -%}
 """The current user, from a bearer access token: the one dependency that protects routes.
 
 And the one that says who may do more: `get_current_superuser`.
@@ -86,3 +87,70 @@ async def get_current_superuser(user: CurrentUser) -> UserAdminRead:
 
 
 CurrentSuperuser = Annotated[UserAdminRead, Depends(get_current_superuser)]
+{%- else -%}
+"""The current user, from the identity provider's bearer token: the dependency that protects routes.
+
+And the one that says who may do more: `get_current_superuser`, from the token's roles.
+"""
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from {{ cookiecutter.package_name }}.core.errors import PermissionDeniedError
+from {{ cookiecutter.package_name }}.core.security.oidc import InvalidTokenError, OidcVerifier
+from {{ cookiecutter.package_name }}.dependencies.database import SessionDep
+from {{ cookiecutter.package_name }}.schemas.user import Caller
+from {{ cookiecutter.package_name }}.services import users
+
+# Missing or non-bearer credentials get 401 with `WWW-Authenticate: Bearer` here.
+bearer_scheme = HTTPBearer(
+    bearerFormat="JWT", description="An access token issued by the identity provider."
+)
+
+
+async def get_oidc_verifier(request: Request) -> OidcVerifier:
+    """The process-wide `OidcVerifier` the app factory created, with its cached keys."""
+    verifier: OidcVerifier = request.app.state.oidc_verifier
+    return verifier
+
+
+OidcVerifierDep = Annotated[OidcVerifier, Depends(get_oidc_verifier)]
+
+
+async def get_current_user(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials, Depends(bearer_scheme)],
+    session: SessionDep,
+) -> Caller:
+    """The active user the provider's token names, recorded on first sight; else a 401.
+
+    Runs on every protected request, so it reads the verifier and the
+    database from the app state rather than through dependencies: one
+    dependency layer less each.
+    """
+    verifier = await get_oidc_verifier(request)
+    identity = await verifier.verify(credentials.credentials)
+    user = await users.sign_in(session, database=request.app.state.database, identity=identity)
+    if not user.is_active:
+        raise InvalidTokenError
+    return Caller(**user.model_dump(), is_superuser=verifier.superuser_role in identity.roles)
+
+
+CurrentUser = Annotated[Caller, Depends(get_current_user)]
+
+
+async def get_current_superuser(user: CurrentUser) -> Caller:
+    """The current user if its token carries `OIDC_SUPERUSER_ROLE`; anyone else gets 403.
+
+    Routes that depend on it document 403 (`responses(PermissionDeniedError)`);
+    a rule test fails on one that does not.
+    """
+    if not user.is_superuser:
+        raise PermissionDeniedError
+    return user
+
+
+CurrentSuperuser = Annotated[Caller, Depends(get_current_superuser)]
+{%- endif %}

@@ -3,7 +3,7 @@
 from fastapi import APIRouter
 
 from {{ cookiecutter.package_name }}.core.errors import AuthenticationError, responses
-from {{ cookiecutter.package_name }}.routers import auth, todos, users
+from {{ cookiecutter.package_name }}.routers import {% if cookiecutter.auth == "local" %}auth, {% endif %}todos, users
 
 api_router = APIRouter(prefix="/api/v1")
 # Routers are tried in order on every request, so the busiest go first:
@@ -11,7 +11,13 @@ api_router = APIRouter(prefix="/api/v1")
 # Their routes take the caller (`CurrentUser`, `get_current_superuser`), so they depend
 # on the user once: a router-level `Depends(get_current_user)` as well would solve it
 # twice per request. R2's test fails on a route that takes neither.
+{%- if cookiecutter.auth == "local" %}
 for protected in (todos.router, users.router, auth.session_router, users.admin_router):
     api_router.include_router(protected, responses=responses(AuthenticationError))
 # Public routes, outside the loop.
 api_router.include_router(auth.router)
+{%- else %}
+# No public route: accounts, passwords and tokens are the identity provider's.
+for protected in (todos.router, users.router, users.admin_router):
+    api_router.include_router(protected, responses=responses(AuthenticationError))
+{%- endif %}

@@ -21,7 +21,9 @@ from {{ cookiecutter.package_name }}.schemas.user import (
 )
 from {{ cookiecutter.package_name }}.services import users
 from {{ cookiecutter.package_name }}.services.users import (
+{%- if cookiecutter.auth == "local" %}
     LastSuperuserError,
+{%- endif %}
     SelfDemotionError,
     UserNotFoundError,
 )
@@ -53,17 +55,29 @@ async def list_users(query: Annotated[PageQuery, Query()], session: SessionDep) 
     "/{user_id:uuid}",
     name="update_user",
     # The router's 403 too: a route's entry for a status replaces its router's.
+{%- if cookiecutter.auth == "local" %}
     responses=responses(
         PermissionDeniedError, SelfDemotionError, UserNotFoundError, LastSuperuserError
     ),
+{%- else %}
+    responses=responses(PermissionDeniedError, SelfDemotionError, UserNotFoundError),
+{%- endif %}
 )
 async def update_user(
     user_id: UUID, data: UserUpdate, admin: CurrentSuperuser, session: SessionDep
 ) -> UserAdminRead:
+{%- if cookiecutter.auth == "local" %}
     """Activate or deactivate an account, or grant or revoke superuser.
 
     A deactivated user's access and refresh tokens are refused from their next use.
     No superuser may deactivate or demote itself (403), and the last active
     superuser cannot be deactivated or demoted (409).
     """
+{%- else %}
+    """Activate or deactivate an account; superuser is a role at the identity provider.
+
+    A deactivated user's tokens are refused from their next use; no superuser
+    may deactivate itself (403).
+    """
+{%- endif %}
     return await users.update(session, user_id=user_id, data=data, caller_id=admin.id)

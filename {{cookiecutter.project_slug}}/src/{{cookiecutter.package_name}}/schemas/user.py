@@ -1,3 +1,4 @@
+{% if cookiecutter.auth == "local" -%}
 """User schemas: what a client may send and what it gets back (never a hash)."""
 
 from datetime import datetime
@@ -57,3 +58,47 @@ class UserUpdate(InputSchema):
             msg = "may be omitted but not null"
             raise ValueError(msg)
         return value
+{%- else -%}
+"""User schemas: what the API shows of a user of the identity provider, and what may change."""
+
+from datetime import datetime
+from uuid import UUID
+
+from pydantic import StrictBool
+
+from {{ cookiecutter.package_name }}.schemas.base import InputSchema, OutputSchema
+from {{ cookiecutter.package_name }}.schemas.page import Page
+
+
+class UserRead(OutputSchema):
+    """A user as the API shows it; `email` and `full_name` as the provider gave them, if it did."""
+
+    id: UUID
+    email: str | None
+    full_name: str | None
+    is_active: bool
+    created_at: datetime
+
+
+class UserAdminRead(UserRead):
+    """A user as superusers see it: with the provider and the provider's id for the user."""
+
+    issuer: str
+    subject: str
+
+
+class Caller(UserAdminRead):
+    """The authenticated user, and whether its token carries the superuser role."""
+
+    is_superuser: bool
+
+
+# Parametrised once: `Page[UserAdminRead]` would look the class up again on every request.
+UserPage = Page[UserAdminRead]
+
+
+class UserUpdate(InputSchema):
+    """What a superuser may change about an account; roles are the identity provider's."""
+
+    is_active: StrictBool
+{%- endif %}

@@ -1,4 +1,4 @@
-"""Readiness: can the service reach its database right now?"""
+"""Readiness: can the service reach its database{% if cookiecutter.auth == "oidc" %}, and verify tokens,{% endif %} right now?"""
 
 import asyncio
 
@@ -9,6 +9,9 @@ from {{ cookiecutter.package_name }}.core.db import (
     Session,
     Statement,
 )
+{%- if cookiecutter.auth == "oidc" %}
+from {{ cookiecutter.package_name }}.core.security.oidc import OidcVerifier
+{%- endif %}
 
 READINESS_TIMEOUT_SECONDS = 1.5
 _PING = Statement(select(literal(1)))
@@ -21,3 +24,15 @@ async def check_database(session: Session) -> None:
             await session.fetch_value(_PING)
     except TimeoutError:
         raise DatabaseUnavailableError from None
+{%- if cookiecutter.auth == "oidc" %}
+
+
+async def check(session: Session, *, verifier: OidcVerifier) -> None:
+    """Raise unless the database answers and a key of the identity provider is held.
+
+    Cached keys keep the service ready while the provider is down; a replica
+    that never fetched any cannot verify a token, so it is not.
+    """
+    await check_database(session)
+    await verifier.check_ready()
+{%- endif %}

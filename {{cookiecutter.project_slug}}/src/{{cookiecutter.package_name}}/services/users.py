@@ -1,3 +1,4 @@
+{% if cookiecutter.auth == "local" -%}
 """Users: lookup, registration, and what superusers may change."""
 
 from dataclasses import dataclass
@@ -203,3 +204,112 @@ async def create(session: Session, *, data: UserCreate, password_hash: str) -> U
     if row is None:
         raise EmailTakenError
     return UserRead.model_validate(row)
+{%- else -%}
+"""Users of the identity provider: recorded at first sight, listed and (de)activated."""
+
+from uuid import UUID
+
+import sqlalchemy as sa
+from sqlalchemy import bindparam, select
+from sqlalchemy.dialects.postgresql import insert
+
+from {{ cookiecutter.package_name }}.core.db import Database, Session, Statement
+from {{ cookiecutter.package_name }}.core.db.pages import PageStatements
+from {{ cookiecutter.package_name }}.core.errors import NotFoundError, PermissionDeniedError
+from {{ cookiecutter.package_name }}.core.security.oidc import Identity
+from {{ cookiecutter.package_name }}.models import User
+from {{ cookiecutter.package_name }}.models.base import table_of, utc_now
+from {{ cookiecutter.package_name }}.schemas.page import PageQuery
+from {{ cookiecutter.package_name }}.schemas.user import UserAdminRead, UserPage, UserUpdate
+
+users = table_of(User)
+_ADMIN_COLUMNS = [users.c[name] for name in UserAdminRead.model_fields]
+# Runs on every authenticated request: built once, and one read of the unique index.
+_GET_BY_SUBJECT = Statement(
+    select(*_ADMIN_COLUMNS).where(
+        users.c.issuer == bindparam("provider"), users.c.subject == bindparam("provider_id")
+    )
+)
+# First sight: inserts the user, or, if a concurrent first request inserted it first,
+# waits for that one and returns its row (the no-op update is what returns it).
+_RECORD = Statement(
+    insert(users)
+    .on_conflict_do_update(
+        index_elements=[users.c.issuer, users.c.subject],
+        set_={"updated_at": users.c.updated_at},
+    )
+    .returning(*_ADMIN_COLUMNS)
+)
+_PAGE = PageStatements(
+    users, _ADMIN_COLUMNS, where=[], order_by=[users.c.created_at.desc(), users.c.id.desc()]
+)
+# Bound parameter names differ from column names, which UPDATE reserves for SET.
+_UPDATE = Statement(
+    sa.update(users).where(users.c.id == bindparam("user_id")).returning(*_ADMIN_COLUMNS)
+)
+
+
+class UserNotFoundError(NotFoundError):
+    """No account has this id."""
+
+    description = "User not found."
+
+
+class SelfDemotionError(PermissionDeniedError):
+    """A superuser tried to deactivate its own account: another superuser must."""
+
+    description = "A superuser cannot deactivate itself; another superuser can."
+
+
+async def sign_in(session: Session, *, database: Database, identity: Identity) -> UserAdminRead:
+    """The local user of `identity`, recorded in one race-free statement on first sight.
+
+    Every request reads the user in the request's session. The first request
+    of a subject records it in a writing session of its own, committed at
+    once: the request may be a read (whose session cannot write), and the
+    user is kept whatever becomes of the request. Two concurrent first
+    requests insert one row; the second gets the first's.
+    """
+    row = await session.fetch_one(
+        _GET_BY_SUBJECT, provider=identity.issuer, provider_id=identity.subject
+    )
+    if row is None:
+        await session.release()
+        now = utc_now()
+        async with database.session(read_only=False) as writer, writer.committed():
+            row = await writer.fetch_one(
+                _RECORD,
+                issuer=identity.issuer,
+                subject=identity.subject,
+                email=identity.email,
+                full_name=identity.name,
+                created_at=now,
+                updated_at=now,
+            )
+    return UserAdminRead.model_validate(row)
+
+
+async def get_page(session: Session, *, query: PageQuery) -> UserPage:
+    """Every account, newest first, and their total, in one statement."""
+    page = await _PAGE.fetch(session, limit=query.limit, offset=query.offset)
+    return UserPage.model_validate(page)
+
+
+async def update(
+    session: Session, *, user_id: UUID, data: UserUpdate, caller_id: UUID
+) -> UserAdminRead:
+    """(De)activate an account on behalf of the superuser `caller_id`, in one statement.
+
+    Raises `UserNotFoundError` for an unknown id and `SelfDemotionError` when
+    the caller deactivates itself. A deactivated user's tokens are refused
+    from their next request on, even though the provider still issues them.
+    """
+    if user_id == caller_id and not data.is_active:
+        raise SelfDemotionError
+    row = await session.fetch_one(
+        _UPDATE, is_active=data.is_active, updated_at=utc_now(), user_id=user_id
+    )
+    if row is None:
+        raise UserNotFoundError
+    return UserAdminRead.model_validate(row)
+{%- endif %}
