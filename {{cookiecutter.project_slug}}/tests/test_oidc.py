@@ -72,6 +72,8 @@ BAD_TOKENS: dict[str, BadToken] = {
     "not-yet-valid": lambda p, sub: p.token(sub, nbf=_ahead(minutes=5)),
     "issued-in-the-future": lambda p, sub: p.token(sub, iat=_ahead(minutes=5)),
     "unknown-kid": lambda p, sub: p.token(sub, headers={"kid": "not-a-key-of-the-provider"}),
+    "refresh-token-type": lambda p, sub: p.token(sub, headers={"typ": "rt+jwt"}),
+    "id-token-type": lambda p, sub: p.token(sub, headers={"typ": "ID"}),
     "no-kid": lambda p, sub: jwt.encode(
         {"iss": p.issuer, "sub": sub}, "irrelevant-secret-long-enough-for-hmac-0123456789"
     ),
@@ -273,6 +275,19 @@ async def test_the_roles_claim_may_be_a_dotted_path(
                 app.url_path_for("list_users"), headers={"Authorization": f"Bearer {token}"}
             )
             assert response.status_code == status, response.text
+
+
+async def test_a_namespaced_roles_claim_with_dots_in_its_name_is_read_whole(
+    settings: Settings, database: TransactionalDatabase, identity_provider: IdentityProvider
+) -> None:
+    auth0_like = settings.model_copy(update={"oidc_roles_claim": "https://example.com/roles"})
+    async with _started(auth0_like, database) as (app, client):
+        namespaced: dict[str, Any] = {"https://example.com/roles": ["admin"]}
+        token = identity_provider.token("auth0-admin", **namespaced)
+        response = await client.get(
+            app.url_path_for("list_users"), headers={"Authorization": f"Bearer {token}"}
+        )
+    assert response.status_code == 200, response.text
 
 
 async def test_a_deactivated_user_gets_401_though_the_provider_still_vouches(

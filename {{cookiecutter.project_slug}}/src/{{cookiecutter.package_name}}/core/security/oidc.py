@@ -28,6 +28,9 @@ from {{ cookiecutter.package_name }}.core.errors import (
 )
 
 REQUIRED_CLAIMS = ["exp", "iat", "iss", "aud", "sub"]
+# `typ` headers of access tokens (RFC 9068, and the plain JWT of Keycloak and Auth0):
+# a refresh or ID token of the same issuer, typed otherwise, is no access token.
+ACCESS_TOKEN_TYPES = frozenset({"jwt", "at+jwt", "application/at+jwt"})
 MAX_SUBJECT_LENGTH = 255
 logger = structlog.get_logger(__name__)
 
@@ -65,10 +68,16 @@ def _text_claim(claims: Mapping[str, Any], name: str, max_length: int) -> str | 
 
 
 def _roles(claims: Mapping[str, Any], path: str) -> frozenset[str]:
-    """The roles at a dotted `path` of the claims: a list of strings, or one space-separated."""
-    value: object = claims
-    for part in path.split("."):
-        value = value.get(part) if isinstance(value, Mapping) else None
+    """The roles at `path`, a list of strings or one space-separated string.
+
+    A claim of that very name comes first (Auth0's namespaced claims are URLs,
+    dots included); else `path` is a dotted path into nested claims.
+    """
+    value: object = claims.get(path)
+    if value is None:
+        value = claims
+        for part in path.split("."):
+            value = value.get(part) if isinstance(value, Mapping) else None
     if isinstance(value, str):
         return frozenset(value.split())
     if isinstance(value, list):
@@ -203,9 +212,13 @@ class OidcVerifier:
 
         The `kid` header chooses the key and the key its one algorithm, from the
         allow-list: `none`, HMAC, or another algorithm named in the header fail.
+        A `typ` other than an access token's (a refresh or ID token) fails too.
         """
         try:
-            key = await self.keys.get(jwt.get_unverified_header(token).get("kid", ""))
+            header = jwt.get_unverified_header(token)
+            if str(header.get("typ", "JWT")).lower() not in ACCESS_TOKEN_TYPES:
+                raise InvalidTokenError
+            key = await self.keys.get(header.get("kid", ""))
             if key is None:
                 raise InvalidTokenError
             claims = self._jwt.decode(
