@@ -71,6 +71,7 @@ def test_hook_refuses_an_unsupported_python_version_from_a_replay_file(
         "ci": "github",
         "use_docker": "yes",
         "use_kubernetes": "no",
+        "auth": "local",
     }
     replay = tmp_path / "replay.json"
     replay.write_text(json.dumps({"cookiecutter": answers}), encoding="utf-8")
