@@ -141,6 +141,12 @@ def _service(project: Project, postgres: Postgres, secret_key: str) -> App:
         "ENVIRONMENT": "production",
         "SECRET_KEY": secret_key,
         "ACCESS_TOKEN_EXPIRE_MINUTES": str(TOKEN_LIFETIME_MINUTES),
+        # Required outside `local`; the bench's registrations mail a port nothing listens on.
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": "9",
+        "SMTP_SECURITY": "none",
+        "EMAILS_FROM": "no-reply@example.com",
+        "FRONTEND_URL": "https://app.example.com",
     }
     return App("service", f"{project.package}.main:app", project.interpreter, project.path, env)
 

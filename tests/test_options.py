@@ -245,7 +245,7 @@ def test_configuration_comes_from_the_configmap_and_the_secret(gitlab_kubernetes
     assert generator["envs"] == ["secrets.env"]
     example = gitlab_kubernetes.text(str(KUBERNETES / "secrets.env.example"))
     secret_keys = {line.split("=")[0] for line in example.splitlines() if line and not line.startswith("#")}
-    assert secret_keys == {"SECRET_KEY", "DATABASE_URL"}
+    assert secret_keys == {"SECRET_KEY", "DATABASE_URL", "SMTP_USER", "SMTP_PASSWORD"}
     config = resources["ConfigMap"]
     assert config["data"]["ENVIRONMENT"] == "production"
     assert config["data"]["LOG_JSON"] == "true"

@@ -85,6 +85,12 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         LOGIN_FAILURE_WINDOW_SECONDS=str(LOGIN_FAILURE_WINDOW_SECONDS),
         # Every test account registers from 127.0.0.1; the limit itself is tested in the bake.
         REGISTRATIONS_PER_ADDRESS="1000",
+        # Verification links go to a port nothing listens on: sent after each response, logged.
+        SMTP_HOST="127.0.0.1",
+        SMTP_PORT="9",
+        SMTP_SECURITY="none",
+        EMAILS_FROM="no-reply@example.com",
+        FRONTEND_URL="https://app.example.com",
     )
     _uv(
         project,

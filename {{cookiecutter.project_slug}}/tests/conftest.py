@@ -4,7 +4,7 @@
 import os
 {% endif -%}
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable{% if cookiecutter.auth == "oidc" %}, Iterator{% endif %}
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 {% if cookiecutter.auth == "local" -%}
 from typing import Any
 {% endif -%}
@@ -51,6 +51,7 @@ from tests.identity_provider import AUDIENCE, IdentityProvider, running_identity
 os.environ.setdefault("OIDC_ISSUER", "https://identity.invalid/")
 os.environ.setdefault("OIDC_AUDIENCE", AUDIENCE)
 {%- else %}
+from tests.mail import NOWHERE, Inbox, smtp_server
 
 TEST_SECRET_KEY = "test-secret-key-long-enough-for-every-hmac-algorithm-0123456789abcdef"
 PASSWORD = "correct horse battery staple"
@@ -169,14 +170,31 @@ def settings(database_url: str, identity_provider: IdentityProvider) -> Settings
 
 
 @pytest.fixture(scope="session")
-def settings(database_url: str) -> Settings:
-    """Settings as a deployed test environment would have them."""
+def mail_server() -> Iterator[tuple[int, Inbox]]:
+    """This worker's SMTP server: its port, and the inbox of every message it accepted."""
+    with smtp_server() as server:
+        yield server
+
+
+@pytest.fixture
+def inbox(mail_server: tuple[int, Inbox]) -> Inbox:
+    """The messages the service sends, emptied before each test."""
+    _, inbox = mail_server
+    inbox.messages.clear()
+    return inbox
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, mail_server: tuple[int, Inbox]) -> Settings:
+    """Settings as a deployed test environment would have them, mailing the tests' server."""
+    port, _ = mail_server
     return Settings(
         _env_file=None,
         environment=Environment.TEST,
         database_url=PostgresDsn(database_url),
         secret_key=SecretStr(TEST_SECRET_KEY),
         **CHEAP_HASHING,
+        **(NOWHERE | {"smtp_port": port}),
     )
 {%- endif %}
 
@@ -246,14 +264,14 @@ async def answer_to_a_failing_route(
 
 
 {% if cookiecutter.auth == "local" -%}
-UserFactory = Callable[..., Awaitable[dict[str, str]]]
+UserFactory = Callable[..., Awaitable[dict[str, Any]]]
 
 
 @pytest.fixture
 def register(client: AsyncClient, app: FastAPI) -> UserFactory:
     """Register a user through the API and return its JSON body."""
 
-    async def register(email: str | None = None, password: str = PASSWORD) -> dict[str, str]:
+    async def register(email: str | None = None, password: str = PASSWORD) -> dict[str, Any]:
         body = {
             "email": email or f"user-{uuid4().hex}@example.com",
             "password": password,
@@ -261,7 +279,7 @@ def register(client: AsyncClient, app: FastAPI) -> UserFactory:
         }
         response = await client.post(app.url_path_for("register"), json=body)
         assert response.status_code == 201, response.text
-        user: dict[str, str] = response.json()
+        user: dict[str, Any] = response.json()
         return user
 
     return register

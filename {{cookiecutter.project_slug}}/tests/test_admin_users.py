@@ -232,6 +232,7 @@ async def test_the_last_active_superuser_cannot_be_deactivated_or_demoted(
             email="former@example.com",
             full_name="Former",
             is_active=True,
+            email_verified=False,
             created_at=datetime.now(UTC),
             is_superuser=True,
         )

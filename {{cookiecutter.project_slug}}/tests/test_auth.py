@@ -30,7 +30,7 @@ async def test_register_returns_the_user_without_any_hash(
     )
     assert response.status_code == 201
     body = response.json()
-    assert set(body) == {"id", "email", "full_name", "is_active", "created_at"}
+    assert set(body) == {"id", "email", "full_name", "is_active", "email_verified", "created_at"}
     assert body["email"] == "ada@example.com"
     assert body["is_active"] is True
 

@@ -27,6 +27,7 @@ from {{ cookiecutter.package_name }}.main import create_app
 {%- if cookiecutter.auth == "local" %}
 
 from tests.conftest import TEST_SECRET_KEY
+from tests.mail import NOWHERE
 {%- endif %}
 
 SAFE: dict[str, Any] = {
@@ -34,6 +35,7 @@ SAFE: dict[str, Any] = {
     "secret_key": SecretStr(TEST_SECRET_KEY),
 {%- endif %}
     "database_url": PostgresDsn("postgresql+asyncpg://app:secret@db.example:5432/app"),
+    **NOWHERE,
 }
 UNSAFE_OUTSIDE_LOCAL: dict[str, dict[str, Any]] = {
 {%- if cookiecutter.auth == "local" %}
@@ -43,6 +45,9 @@ UNSAFE_OUTSIDE_LOCAL: dict[str, dict[str, Any]] = {
     "no-database-url": {},
 {%- endif %}
     "debug-on": {**SAFE, "debug": True},
+    "no-mail-server": {**SAFE, "smtp_host": None},
+    "no-sender": {**SAFE, "emails_from": None},
+    "no-frontend": {**SAFE, "frontend_url": None},
     "wildcard-cors-with-credentials": {
         **SAFE,
         "cors_origins": ["*"],

@@ -11,6 +11,7 @@ from {{ cookiecutter.package_name }}.main import create_app
 
 {% if cookiecutter.auth == "local" -%}
 from tests.conftest import CHEAP_HASHING, TEST_SECRET_KEY
+from tests.mail import NOWHERE
 {%- else -%}
 from tests.identity_provider import AUDIENCE, IdentityProvider
 {%- endif %}
@@ -38,6 +39,7 @@ async def test_ready_and_api_answer_503_quickly_while_the_database_is_down() -> 
         environment=Environment.TEST,
         database_url=PostgresDsn("postgresql+asyncpg://nobody:nothing@127.0.0.1:1/none"),
         secret_key=SecretStr(TEST_SECRET_KEY),
+        **NOWHERE,
         **CHEAP_HASHING,
     )
 {%- else -%}

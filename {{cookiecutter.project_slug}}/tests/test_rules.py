@@ -27,6 +27,7 @@ from {{ cookiecutter.package_name }}.main import create_app
 {%- if cookiecutter.auth == "local" %}
 
 from tests.conftest import TEST_SECRET_KEY
+from tests.mail import NOWHERE
 {%- endif %}
 
 # R2: the one allow-list of routes that answer without a token, each with its reason.
@@ -40,6 +41,10 @@ PUBLIC_ROUTES = {
     ("POST", "/api/v1/auth/register"): "creates the account a token will be issued for",
     ("POST", "/api/v1/auth/token"): "exchanges a password for the first token",
     ("POST", "/api/v1/auth/refresh"): "authenticated by the refresh token in its body",
+    ("POST", "/api/v1/auth/password-recovery"): "asked for by whoever has lost their password",
+    ("POST", "/api/v1/auth/password-reset"): "authenticated by the emailed link's token",
+    ("POST", "/api/v1/auth/verify-email"): "authenticated by the emailed link's token",
+    ("POST", "/api/v1/auth/verification-email"): "asked for by whoever cannot log in unverified",
     ("GET", "/.well-known/jwks.json"): "public keys, read by services that verify our tokens",
     ("GET", "/.well-known/openid-configuration"): "says where the public keys are, to the same",
 {%- endif %}
@@ -59,6 +64,7 @@ APP = create_app(
         database_url=local_database_url(),
 {%- if cookiecutter.auth == "local" %}
         secret_key=SecretStr(TEST_SECRET_KEY),
+        **NOWHERE,
 {%- endif %}
         api_docs=True,
     )

@@ -1,5 +1,7 @@
 """No password, token or password hash reaches a log line or an error body (rule R5)."""
 
+import re
+
 import pytest
 from httpx import ASGITransport, AsyncClient
 from sqlalchemy import select, text
@@ -10,15 +12,24 @@ from {{ cookiecutter.package_name }}.core.db import Database, Statement
 from {{ cookiecutter.package_name }}.main import create_app
 from {{ cookiecutter.package_name }}.models import User
 
+from tests.mail import Inbox
+
 PASSWORD = "secret-password-never-logged"
 WRONG_PASSWORD = "wrong-password-never-logged"
+NEW_PASSWORD = "new-password-never-logged"
+# A link in a message: the page, then the token it carries.
+LINK = re.compile(r"https://app\.example\.com/[a-z-]+\?token=(\S+)")
 
 
 @pytest.mark.usefixtures("migrated_engine")
 async def test_r5_no_secret_reaches_a_log_line_or_an_error_body(
-    settings: Settings, capsys: pytest.CaptureFixture[str]
+    settings: Settings, capsys: pytest.CaptureFixture[str], inbox: Inbox
 ) -> None:
-    """Debug logging on, SQL echoed: the most a deployment could ever log."""
+    """Debug logging on, SQL echoed: the most a deployment could ever log.
+
+    Every flow that handles a secret runs: registration, login, refresh, and
+    a password recovered through the emailed link, then changed.
+    """
     app = create_app(settings.model_copy(update={"debug": True}))
     email = "secrets@example.com"
     errors: list[str] = []
@@ -34,6 +45,14 @@ async def test_r5_no_secret_reaches_a_log_line_or_an_error_body(
         second = await client.post(
             app.url_path_for("refresh"), json={"refresh_token": refresh_token}
         )
+        await client.post(app.url_path_for("request_password_reset"), json={"email": email})
+        links = {
+            page: _link(inbox.text(message))
+            for message, page in zip(inbox.to(email), ("verify", "reset"), strict=True)
+        }
+        reset = {"token": links["reset"][1], "new_password": NEW_PASSWORD}
+        assert (await client.post(app.url_path_for("reset_password"), json=reset)).is_success
+        bearer = {"Authorization": f"Bearer {second.json()['access_token']}"}
         for refused in (
             await client.post(
                 app.url_path_for("token"), data={"username": email, "password": WRONG_PASSWORD}
@@ -43,6 +62,12 @@ async def test_r5_no_secret_reaches_a_log_line_or_an_error_body(
                 data={"username": "nobody@example.com", "password": WRONG_PASSWORD},
             ),
             await client.post(app.url_path_for("refresh"), json={"refresh_token": refresh_token}),
+            await client.post(app.url_path_for("reset_password"), json=reset),
+            await client.post(
+                app.url_path_for("change_password"),
+                json={"current_password": WRONG_PASSWORD, "new_password": PASSWORD},
+                headers=bearer,
+            ),
             await client.post(
                 app.url_path_for("register"),
                 json={"email": email, "password": PASSWORD, "full_name": "x" * 201},
@@ -64,6 +89,9 @@ async def test_r5_no_secret_reaches_a_log_line_or_an_error_body(
     secrets = {
         "password": PASSWORD,
         "wrong password": WRONG_PASSWORD,
+        "new password": NEW_PASSWORD,
+        **{f"{page} link": match[0] for page, match in links.items()},
+        **{f"{page} token": match[1] for page, match in links.items()},
         "password hash": str(password_hash),
         **{f"first {name}": value for name, value in first.json().items() if "token" in name},
         **{f"second {name}": value for name, value in second.json().items() if "token" in name},
@@ -74,3 +102,10 @@ async def test_r5_no_secret_reaches_a_log_line_or_an_error_body(
     assert not leaked, f"R5.1 nothing leaks: the logs carry the {leaked}"
     leaked = sorted(name for name, value in secrets.items() for body in errors if value in body)
     assert not leaked, f"R5.1 nothing leaks: error bodies carry the {leaked}"
+
+
+def _link(text: str) -> tuple[str, str]:
+    """The link in a message's text, and the token it carries."""
+    match = LINK.search(text)
+    assert match is not None, text
+    return match[0], match[1]

@@ -15,6 +15,9 @@ from urllib.parse import urlsplit
 
 from pydantic import (
     AnyHttpUrl,
+{%- if cookiecutter.auth == "local" %}
+    EmailStr,
+{%- endif %}
     Field,
     PostgresDsn,
 {%- if cookiecutter.auth == "local" %}
@@ -28,6 +31,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from {{ cookiecutter.package_name }}.core.local_postgres import local_database_url
 {% if cookiecutter.auth == "local" %}
+LOCAL_SENDER = "no-reply@example.com"
+LOCAL_FRONTEND = "http://localhost:3000"
 DEFAULT_SECRET_KEY = "change-me-local-only-secret-key-0123456789"  # noqa: S105 - refused outside local
 MIN_SECRET_KEY_LENGTH = 32
 {%- else %}
@@ -37,6 +42,17 @@ ASYMMETRIC_ALGORITHMS = frozenset(
     {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
 )
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+{%- endif %}
+
+{%- if cookiecutter.auth == "local" %}
+
+
+class SmtpSecurity(StrEnum):
+    """How the connection to the mail server is secured."""
+
+    NONE = "none"  # plain SMTP: a relay on the same host or network only
+    STARTTLS = "starttls"  # upgraded to TLS after connecting (port 587)
+    TLS = "tls"  # TLS from the first byte (port 465)
 {%- endif %}
 
 
@@ -137,6 +153,39 @@ class Settings(BaseSettings):
     metrics_enabled: bool = True
     # The OTLP/HTTP collector traces go to; unset, nothing is traced.
     otel_exporter_otlp_endpoint: AnyHttpUrl | None = None
+{%- if cookiecutter.auth == "local" %}
+    # Outgoing email: password recovery and email verification links. Unset SMTP_HOST: in
+    # `local`, each message is written to the log instead; elsewhere the app refuses to start.
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_security: SmtpSecurity = SmtpSecurity.STARTTLS
+    # A mail server slower than this is given up on (and logged); no request waits for it.
+    smtp_timeout_seconds: float = Field(default=10.0, gt=0)
+    # The sender of every message; required outside `local`.
+    emails_from: EmailStr | None = None
+    # Where the links in messages point: `{FRONTEND_URL}/reset-password?token=...`.
+    frontend_url: AnyHttpUrl | None = None
+    password_reset_expire_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    email_verification_expire_hours: int = Field(default=48, ge=1, le=30 * 24)
+    # On: an account whose address is not verified cannot log in (403).
+    email_verification_required: bool = False
+    # Recovery and verification emails asked for, and reset tokens tried, per window.
+    account_emails_per_account: int = Field(default=5, ge=1)
+    account_emails_per_address: int = Field(default=20, ge=1)
+    account_email_window_seconds: int = Field(default=60 * 60, ge=1)
+
+    @property
+    def sender(self) -> str:
+        """The `From` address: EMAILS_FROM, or in `local` a placeholder no mail server sees."""
+        return str(self.emails_from or LOCAL_SENDER)
+
+    @property
+    def frontend(self) -> str:
+        """FRONTEND_URL without its trailing slash, or in `local` a frontend on this machine."""
+        return str(self.frontend_url or LOCAL_FRONTEND).rstrip("/")
+{%- endif %}
 
     @property
     def serves_api_docs(self) -> bool:
@@ -245,6 +294,16 @@ class Settings(BaseSettings):
         if self.cors_allow_credentials and "*" in self.cors_origins:
             msg = "CORS_ORIGINS may not contain '*' when CORS_ALLOW_CREDENTIALS is on"
             raise ValueError(msg)
+{%- if cookiecutter.auth == "local" %}
+        for name, value in (
+            ("SMTP_HOST", self.smtp_host),
+            ("EMAILS_FROM", self.emails_from),
+            ("FRONTEND_URL", self.frontend_url),
+        ):
+            if value is None:
+                msg = f"{name} must be set outside the local environment: accounts send email"
+                raise ValueError(msg)
+{%- endif %}
         return self
 
 

@@ -19,6 +19,8 @@ class User(TableBase, table=True):
     is_active: bool = True
     # Superusers may list every account and (de)activate or promote one.
     is_superuser: bool = False
+    # Set by following the link sent to `email`; with EMAIL_VERIFICATION_REQUIRED, login needs it.
+    email_verified: bool = Field(default=False, sa_column_kwargs={"server_default": "false"})
 {%- else %}
 class User(TableBase, table=True):
     """A user of the identity provider, recorded on the first request its token makes.

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Form, status
 from {{ cookiecutter.package_name }}.core.errors import responses
 from {{ cookiecutter.package_name }}.core.security.passwords import HashingBusyError
 from {{ cookiecutter.package_name }}.core.security.tokens import InvalidTokenError
+from {{ cookiecutter.package_name }}.dependencies.accounts import AccountPolicyDep, OutboxDep
 from {{ cookiecutter.package_name }}.dependencies.auth import (
     ClientDep,
     CurrentUser,
@@ -17,9 +18,9 @@ from {{ cookiecutter.package_name }}.dependencies.database import SessionDep
 from {{ cookiecutter.package_name }}.schemas.auth import PasswordGrantForm
 from {{ cookiecutter.package_name }}.schemas.token import RefreshRequest, TokenPair
 from {{ cookiecutter.package_name }}.schemas.user import UserCreate, UserRead
-from {{ cookiecutter.package_name }}.services import auth, tokens
+from {{ cookiecutter.package_name }}.services import accounts, auth, tokens
 from {{ cookiecutter.package_name }}.services.attempts import TooManyAttemptsError
-from {{ cookiecutter.package_name }}.services.auth import InvalidCredentialsError
+from {{ cookiecutter.package_name }}.services.auth import EmailNotVerifiedError, InvalidCredentialsError
 from {{ cookiecutter.package_name }}.services.users import EmailTakenError
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -33,27 +34,40 @@ session_router = APIRouter(prefix="/auth", tags=["auth"])
     status_code=status.HTTP_201_CREATED,
     responses=responses(EmailTakenError, TooManyAttemptsError, HashingBusyError),
 )
-async def register(
-    data: UserCreate, session: SessionDep, hasher: PasswordHasherDep, client: ClientDep
+async def register(  # noqa: PLR0913 - the body, and what admits and welcomes it
+    *,
+    data: UserCreate,
+    session: SessionDep,
+    hasher: PasswordHasherDep,
+    client: ClientDep,
+    policy: AccountPolicyDep,
+    outbox: OutboxDep,
 ) -> UserRead:
     """Create an account; the email must not be registered yet, in any letter case.
 
-    Registrations are counted per client address; past the limit, 429.
+    Registrations are counted per client address; past the limit, 429. A link
+    to verify the address is emailed after the response.
     """
-    return await auth.register(session, data=data, hasher=hasher, client=client)
+    return await accounts.register(
+        session, data=data, hasher=hasher, client=client, policy=policy, outbox=outbox
+    )
 
 
 @router.post(
     "/token",
     name="token",
-    responses=responses(InvalidCredentialsError, TooManyAttemptsError, HashingBusyError),
+    responses=responses(
+        InvalidCredentialsError, EmailNotVerifiedError, TooManyAttemptsError, HashingBusyError
+    ),
 )
-async def token(
+async def token(  # noqa: PLR0913 - the form, and what checks it and grants tokens
+    *,
     form: Annotated[PasswordGrantForm, Form()],
     session: SessionDep,
     codec: TokenCodecDep,
     hasher: PasswordHasherDep,
     client: ClientDep,
+    policy: AccountPolicyDep,
 ) -> TokenPair:
     """Exchange email (as `username`) and password for an access and a refresh token.
 
@@ -61,7 +75,9 @@ async def token(
     limit, every login for them gets 429 until the window ends, even with the
     right password.
     """
-    return await auth.login(session, form=form, codec=codec, hasher=hasher, client=client)
+    return await auth.login(
+        session, form=form, codec=codec, hasher=hasher, client=client, policy=policy
+    )
 
 
 @router.post("/refresh", name="refresh", responses=responses(InvalidTokenError))

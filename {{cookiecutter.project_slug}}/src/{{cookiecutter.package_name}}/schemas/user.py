@@ -31,6 +31,7 @@ class UserRead(OutputSchema):
     email: str
     full_name: str
     is_active: bool
+    email_verified: bool
     created_at: datetime
 
 
@@ -58,6 +59,13 @@ class UserUpdate(InputSchema):
             msg = "may be omitted but not null"
             raise ValueError(msg)
         return value
+
+
+class PasswordChange(InputSchema):
+    """The caller's current password, and the one that replaces it."""
+
+    current_password: Annotated[str, Field(max_length=128)]
+    new_password: Password
 {%- else -%}
 """User schemas: what the API shows of a user of the identity provider, and what may change."""
 

@@ -1,9 +1,8 @@
 """Authentication: registration and password login, both behind brute-force limits."""
 
-from uuid import UUID
-
 from {{ cookiecutter.package_name }}.core.db import Session
-from {{ cookiecutter.package_name }}.core.errors import AuthenticationError
+from {{ cookiecutter.package_name }}.core.errors import AuthenticationError, PermissionDeniedError
+from {{ cookiecutter.package_name }}.core.security.account_tokens import AccountPolicy
 from {{ cookiecutter.package_name }}.core.security.limits import Client
 from {{ cookiecutter.package_name }}.core.security.passwords import PasswordHasher
 from {{ cookiecutter.package_name }}.core.security.tokens import TokenCodec
@@ -19,10 +18,18 @@ class InvalidCredentialsError(AuthenticationError):
     description = "Incorrect email or password."
 
 
+class EmailNotVerifiedError(PermissionDeniedError):
+    """The password is right, but the service requires a verified address to log in."""
+
+    description = (
+        "Verify your email address first: follow the link sent to it, or ask for a new one."
+    )
+
+
 async def authenticate(
     session: Session, *, email: str, password: str, hasher: PasswordHasher, client: Client
-) -> UUID:
-    """The id of the active user with these credentials; unknown emails cost the same time.
+) -> users.Credentials:
+    """The active user with these credentials; unknown emails cost the same time.
 
     The attempt is reserved against the account and the address, and the
     credentials read, in a transaction of its own that is committed before
@@ -51,22 +58,28 @@ async def authenticate(
         await users.set_password_hash(
             session, user_id=credentials.id, password_hash=verification.new_hash
         )
-    return credentials.id
+    return credentials
 
 
-async def login(
+async def login(  # noqa: PLR0913 - the form, what checks it, and what it grants
     session: Session,
     *,
     form: PasswordGrantForm,
     codec: TokenCodec,
     hasher: PasswordHasher,
     client: Client,
+    policy: AccountPolicy,
 ) -> TokenPair:
-    """A new token pair, and a new refresh-token family, for valid credentials."""
-    user_id = await authenticate(
+    """A new token pair, and a new refresh-token family, for valid credentials.
+
+    With EMAIL_VERIFICATION_REQUIRED, only once the account's address is verified.
+    """
+    credentials = await authenticate(
         session, email=form.username, password=form.password, hasher=hasher, client=client
     )
-    return await tokens.issue(session, user_id=user_id, codec=codec)
+    if policy.verification_required and not credentials.email_verified:
+        raise EmailNotVerifiedError
+    return await tokens.issue(session, user_id=credentials.id, codec=codec)
 
 
 async def register(

@@ -46,6 +46,7 @@ def _revoking(*conditions: ColumnElement[bool]) -> Statement:
 
 
 _REVOKE_FAMILY = _revoking(refresh_tokens.c.family_id == bindparam("family"))
+_REVOKE_ALL = _revoking(refresh_tokens.c.user_id == bindparam("owner"))
 _REVOKE_OWN = _revoking(
     refresh_tokens.c.id == bindparam("token_id"), refresh_tokens.c.user_id == bindparam("owner")
 )
@@ -106,3 +107,8 @@ async def revoke(
     except InvalidTokenError:
         return
     await session.execute(_REVOKE_OWN, token_id=claims.token_id, owner=owner_id, now=utc_now())
+
+
+async def revoke_all(session: Session, *, owner_id: UUID) -> None:
+    """Revoke every live refresh token of `owner_id`: each login must start again."""
+    await session.execute(_REVOKE_ALL, owner=owner_id, now=utc_now())

@@ -37,9 +37,19 @@ _PAGE = PageStatements(
     users, _ADMIN_COLUMNS, where=[], order_by=[users.c.created_at.desc(), users.c.id.desc()]
 )
 _CREDENTIALS = Statement(
-    select(users.c.id, users.c.password_hash, users.c.is_active).where(
+    select(users.c.id, users.c.password_hash, users.c.is_active, users.c.email_verified).where(
         users.c.email == bindparam("address")
     )
+)
+_ACCOUNT = Statement(
+    select(
+        users.c.id, users.c.email, users.c.full_name, users.c.is_active, users.c.email_verified
+    ).where(users.c.email == bindparam("address"))
+)
+_MARK_VERIFIED = Statement(
+    sa.update(users)
+    .where(users.c.id == bindparam("user_id"))
+    .values(email_verified=True, updated_at=bindparam("now"))
 )
 _GET = Statement(select(*_ADMIN_COLUMNS).where(users.c.id == bindparam("user_id")))
 # Bound parameter names differ from column names, which UPDATE reserves for SET.
@@ -95,6 +105,18 @@ class Credentials:
     id: UUID
     password_hash: str
     is_active: bool
+    email_verified: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """Who an account's email goes to, and whether it may get one."""
+
+    id: UUID
+    email: str
+    full_name: str
+    is_active: bool
+    email_verified: bool
 
 
 class UserNotFoundError(NotFoundError):
@@ -204,6 +226,17 @@ async def create(session: Session, *, data: UserCreate, password_hash: str) -> U
     if row is None:
         raise EmailTakenError
     return UserRead.model_validate(row)
+
+
+async def get_account(session: Session, *, email: str) -> Account | None:
+    """The account registered with `email` (lower-cased), or None."""
+    row = await session.fetch_one(_ACCOUNT, address=email)
+    return None if row is None else Account(**row)
+
+
+async def mark_email_verified(session: Session, *, user_id: UUID) -> None:
+    """Record that the account's owner followed the link sent to its address."""
+    await session.execute(_MARK_VERIFIED, user_id=user_id, now=utc_now())
 {%- else -%}
 """Users of the identity provider: recorded at first sight, listed and (de)activated."""
 

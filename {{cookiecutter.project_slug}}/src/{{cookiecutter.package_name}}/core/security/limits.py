@@ -26,11 +26,15 @@ class AttemptLimits:
     failed_logins_per_account: Limit
     failed_logins_per_address: Limit
     registrations_per_address: Limit
+    # Recovery and verification emails asked for, and reset tokens tried.
+    account_emails_per_account: Limit
+    account_emails_per_address: Limit
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "AttemptLimits":
         """The limits configured by `settings`."""
         login_window = timedelta(seconds=settings.login_failure_window_seconds)
+        account_window = timedelta(seconds=settings.account_email_window_seconds)
         return cls(
             failed_logins_per_account=Limit(
                 "login-account", settings.login_failures_per_account, login_window
@@ -42,6 +46,12 @@ class AttemptLimits:
                 "register-address",
                 settings.registrations_per_address,
                 timedelta(seconds=settings.registration_window_seconds),
+            ),
+            account_emails_per_account=Limit(
+                "account-emails-account", settings.account_emails_per_account, account_window
+            ),
+            account_emails_per_address=Limit(
+                "account-emails-address", settings.account_emails_per_address, account_window
             ),
         )
 
