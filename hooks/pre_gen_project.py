@@ -36,6 +36,8 @@ _UNSAFE_IN_STRINGS = re.compile(r'["\\\x00-\x1f\x7f]')
 # a package with one of these names would shadow it and break the service.
 RESERVED_PACKAGE_NAMES = frozenset(
     {
+        "aiosmtpd",
+        "aiosmtplib",
         "alembic",
         "annotated_doc",
         "annotated_types",
@@ -45,6 +47,8 @@ RESERVED_PACKAGE_NAMES = frozenset(
         "ast_serialize",
         "asyncpg",
         "asyncpg_stubs",
+        "attr",
+        "attrs",
         "certifi",
         "cffi",
         "charset_normalizer",
@@ -94,6 +98,7 @@ RESERVED_PACKAGE_NAMES = frozenset(
         "pluggy",
         "prometheus_client",
         "psutil",
+        "public",
         "pwdlib",
         "py",
         "pycparser",

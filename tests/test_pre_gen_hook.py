@@ -33,6 +33,7 @@ _VALID = {
 # Distributions whose import name is not their normalized distribution name.
 _IMPORT_NAMES = {
     "argon2_cffi": "argon2",
+    "atpublic": "public",
     "dnspython": "dns",
     "googleapis_common_protos": "google",
     "graphql_core": "graphql",
