@@ -25,23 +25,33 @@ GITLAB_CODEOWNERS = Path(".gitlab/CODEOWNERS")
 # What only a service with accounts of its own has (auth=local): passwords, its own
 # tokens and their keys, the brute-force limits, and their tests.
 LOCAL_AUTH_PACKAGE = (
+    "core/mail",
+    "core/security/account_tokens.py",
     "core/security/keys.py",
     "core/security/limits.py",
     "core/security/passwords.py",
     "core/security/tokens.py",
+    "dependencies/accounts.py",
+    "models/account_token.py",
     "models/attempt_counter.py",
     "models/refresh_token.py",
+    "routers/accounts.py",
     "routers/auth.py",
     "routers/well_known.py",
+    "schemas/account.py",
     "schemas/auth.py",
     "schemas/email.py",
     "schemas/keys.py",
     "schemas/token.py",
+    "services/accounts.py",
     "services/attempts.py",
     "services/auth.py",
     "services/tokens.py",
 )
 LOCAL_AUTH_PROJECT = (
+    "migrations/versions/20261206_0007_add_account_tokens_and_users_email_.py",
+    "tests/mail.py",
+    "tests/test_accounts.py",
     "tests/test_admin_users.py",
     "tests/test_attempt_bursts.py",
     "tests/test_attempt_limits.py",

@@ -35,7 +35,9 @@ SAFE: dict[str, Any] = {
     "secret_key": SecretStr(TEST_SECRET_KEY),
 {%- endif %}
     "database_url": PostgresDsn("postgresql+asyncpg://app:secret@db.example:5432/app"),
+{%- if cookiecutter.auth == "local" %}
     **NOWHERE,
+{%- endif %}
 }
 UNSAFE_OUTSIDE_LOCAL: dict[str, dict[str, Any]] = {
 {%- if cookiecutter.auth == "local" %}
@@ -45,9 +47,11 @@ UNSAFE_OUTSIDE_LOCAL: dict[str, dict[str, Any]] = {
     "no-database-url": {},
 {%- endif %}
     "debug-on": {**SAFE, "debug": True},
+{%- if cookiecutter.auth == "local" %}
     "no-mail-server": {**SAFE, "smtp_host": None},
     "no-sender": {**SAFE, "emails_from": None},
     "no-frontend": {**SAFE, "frontend_url": None},
+{%- endif %}
     "wildcard-cors-with-credentials": {
         **SAFE,
         "cors_origins": ["*"],

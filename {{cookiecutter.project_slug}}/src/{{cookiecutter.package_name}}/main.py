@@ -25,10 +25,12 @@ from {{ cookiecutter.package_name }}.core.http.middleware import (
 )
 from {{ cookiecutter.package_name }}.core.http.openapi import ProblemDocumentingFastAPI
 from {{ cookiecutter.package_name }}.core.logging import configure_logging
+{%- if cookiecutter.auth == "local" %}
+from {{ cookiecutter.package_name }}.core.mail.mailer import Mailer
+{%- endif %}
 from {{ cookiecutter.package_name }}.core.metrics import Metrics
 from {{ cookiecutter.package_name }}.core.release import release_version
 {%- if cookiecutter.auth == "local" %}
-from {{ cookiecutter.package_name }}.core.mail.mailer import Mailer
 from {{ cookiecutter.package_name }}.core.security.account_tokens import AccountPolicy
 from {{ cookiecutter.package_name }}.core.security.limits import AttemptLimits
 from {{ cookiecutter.package_name }}.core.security.passwords import PasswordHasher
@@ -135,8 +137,10 @@ def create_app(settings: Settings | None = None, *, tracing: Tracing | None = No
     app.state.tracing = tracing
     if tracing is not None:
         tracing.instrument_statements()
+{%- if cookiecutter.auth == "local" %}
     app.state.account_policy = AccountPolicy.from_settings(settings)
     app.state.mailer = Mailer(settings)
+{%- endif %}
 
     # Added innermost first: the request id wraps everything, so every log line has it,
     # and the security headers wrap that, so CORS preflights and 413s carry them too.
