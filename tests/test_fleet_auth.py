@@ -123,6 +123,12 @@ def test_a_service_baked_with_oidc_accepts_the_tokens_of_one_baked_with_local_ed
         JWT_PRIVATE_KEY_FILE=str(key_file),
         JWT_ISSUER=issuer,
         JWT_AUDIENCE=AUDIENCE,
+        # Required outside `local`; its verification links go to a port nothing listens on.
+        SMTP_HOST="127.0.0.1",
+        SMTP_PORT="9",
+        SMTP_SECURITY="none",
+        EMAILS_FROM="no-reply@example.com",
+        FRONTEND_URL="https://app.example.com",
     )
     # A deployed test environment: the issuer is on this host, over plain http.
     ledger_env = _installed_and_migrated(ledger, ENVIRONMENT="test", OIDC_ISSUER=issuer, OIDC_AUDIENCE=AUDIENCE)
