@@ -115,7 +115,7 @@ def test_every_locked_distribution_is_a_reserved_package_name(lock: Path) -> Non
 
 
 def _import_name(distribution: str) -> str:
-    """The top-level package a distribution installs (its name, unless it says otherwise)."""
+    """Return the top-level package a distribution installs (its name, unless mapped)."""
     namespace = next((name for name in _NAMESPACES if distribution.startswith(f"{name}_")), None)
     return namespace or _IMPORT_NAMES.get(distribution, distribution)
 
