@@ -134,7 +134,7 @@ MUTANTS = [
         "R2",
         (
             Edit(f"{PACKAGE}/routers/reports.py", "", REPORTS_ROUTER),
-            Edit(f"{PACKAGE}/routers/api.py", "import auth, todos, users", "import auth, reports, todos, users"),
+            Edit(f"{PACKAGE}/routers/api.py", "import accounts, auth, todos, users", "import accounts, auth, reports, todos, users"),
             Edit(
                 f"{PACKAGE}/routers/api.py",
                 "api_router.include_router(auth.router)\n",

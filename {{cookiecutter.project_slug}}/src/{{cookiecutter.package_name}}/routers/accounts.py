@@ -5,7 +5,11 @@ from fastapi import APIRouter, status
 from {{ cookiecutter.package_name }}.core.errors import responses
 from {{ cookiecutter.package_name }}.core.security.passwords import HashingBusyError
 from {{ cookiecutter.package_name }}.dependencies.accounts import AccountPolicyDep, OutboxDep
-from {{ cookiecutter.package_name }}.dependencies.auth import ClientDep, CurrentUser, PasswordHasherDep
+from {{ cookiecutter.package_name }}.dependencies.auth import (
+    ClientDep,
+    CurrentUser,
+    PasswordHasherDep,
+)
 from {{ cookiecutter.package_name }}.dependencies.database import SessionDep
 from {{ cookiecutter.package_name }}.schemas.account import (
     Accepted,

@@ -20,7 +20,10 @@ from {{ cookiecutter.package_name }}.schemas.token import RefreshRequest, TokenP
 from {{ cookiecutter.package_name }}.schemas.user import UserCreate, UserRead
 from {{ cookiecutter.package_name }}.services import accounts, auth, tokens
 from {{ cookiecutter.package_name }}.services.attempts import TooManyAttemptsError
-from {{ cookiecutter.package_name }}.services.auth import EmailNotVerifiedError, InvalidCredentialsError
+from {{ cookiecutter.package_name }}.services.auth import (
+    EmailNotVerifiedError,
+    InvalidCredentialsError,
+)
 from {{ cookiecutter.package_name }}.services.users import EmailTakenError
 
 router = APIRouter(prefix="/auth", tags=["auth"])
